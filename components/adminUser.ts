@@ -1,0 +1,68 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { administratorAccessArn, mfaEnforcementPolicy } from "./policies";
+
+export interface AdminUserArgs {
+    /** IAM user name. */
+    readonly userName: string;
+    /** Name of the inline MFA-enforcement policy. */
+    readonly policyName: string;
+    /** Tags for the user. Default: none. */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The k3s administrator: an IAM user with `AdministratorAccess`, made unusable without MFA by an inline Deny.
+ * The two policies are separate resources so either can be checked (and re-checked after changes) on its own.
+ */
+export class AdminUser extends pulumi.ComponentResource {
+    public readonly user: aws.iam.User;
+    public readonly adminAttachment: aws.iam.UserPolicyAttachment;
+    public readonly mfaPolicy: aws.iam.UserPolicy;
+    public readonly userName: pulumi.Output<string>;
+    public readonly userArn: pulumi.Output<string>;
+    public readonly policyName: pulumi.Output<string>;
+
+    constructor(name: string, args: AdminUserArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("k3s-admin-mfa:iam:AdminUser", name, {}, opts);
+
+        this.user = new aws.iam.User(
+            `${name}-user`,
+            {
+                name: args.userName,
+                // The person enrols an MFA device and creates access keys in the console (seed 004); without
+                // forceDestroy, `pulumi destroy` would fail on a user that still has them.
+                forceDestroy: true,
+                tags: { ...args.tags },
+            },
+            { parent: this },
+        );
+
+        this.mfaPolicy = new aws.iam.UserPolicy(
+            `${name}-mfa-policy`,
+            {
+                name: args.policyName,
+                user: this.user.name,
+                policy: mfaEnforcementPolicy(),
+            },
+            { parent: this },
+        );
+
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        this.adminAttachment = new aws.iam.UserPolicyAttachment(
+            `${name}-administrator-access`,
+            {
+                user: this.user.name,
+                policyArn: partition.apply(administratorAccessArn),
+            },
+            // The grant waits for the Deny, and on destroy goes first: at no moment does the user hold
+            // AdministratorAccess without the MFA requirement.
+            { parent: this, dependsOn: [this.mfaPolicy] },
+        );
+
+        this.userName = this.user.name;
+        this.userArn = this.user.arn;
+        this.policyName = this.mfaPolicy.name;
+        this.registerOutputs({ userName: this.userName, userArn: this.userArn, policyName: this.policyName });
+    }
+}

@@ -1,0 +1,178 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The one place the stack's settings are read and validated. Every value is checked before any resource is
+ * declared, and a bad value stops the program with one message that names the key, the value and what is allowed.
+ */
+
+export type RoleTrust = "user" | "account";
+
+export interface StackConfig {
+    /** IAM user name of the k3s administrator. */
+    readonly userName: string;
+    /** Name of the inline MFA-enforcement policy on the user. */
+    readonly policyName: string;
+    /** Name of the MFA-trusting role that aws-iam-authenticator maps into the cluster. */
+    readonly roleName: string;
+    /** Who may assume the role: the admin user only, or any identity of the account (seed 000). */
+    readonly roleTrust: RoleTrust;
+    /** Longest time since MFA sign-in that the role trust policy accepts (`aws:MultiFactorAuthAge`). */
+    readonly mfaMaxAgeSeconds: number;
+    /** Whether to launch the hardened test EC2 instance. */
+    readonly createTestInstance: boolean;
+    /** EC2 instance type of the test instance. */
+    readonly testInstanceType: string;
+    /** Subnet for the test instance; undefined means a default subnet of the default VPC. */
+    readonly testInstanceSubnetId: string | undefined;
+}
+
+/** Raw config values as strings, keyed without the project namespace (`userName`, not `k3s-admin-mfa:userName`). */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export const PROJECT = "k3s-admin-mfa";
+
+/** GetSessionToken's longest session (36 hours): an MFA age beyond it can never be reached by a session. */
+export const MAX_MFA_AGE_SECONDS = 129600;
+
+/** The characters IAM allows in user, role and policy names. */
+const IAM_NAME = /^[A-Za-z0-9+=,.@_-]+$/;
+const IAM_NAME_CHARS = "letters, digits and + = , . @ _ -";
+
+export const CONFIG_KEYS = [
+    "userName",
+    "policyName",
+    "roleName",
+    "roleTrust",
+    "mfaMaxAgeSeconds",
+    "createTestInstance",
+    "testInstanceType",
+    "testInstanceSubnetId",
+] as const;
+
+export class ConfigError extends Error {
+    constructor(
+        readonly key: string,
+        message: string,
+    ) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads one key at a time and fails with the key, the value and what is allowed. */
+class Reader {
+    constructor(
+        private readonly raw: RawConfig,
+        // Keys stored encrypted: none of our settings is meant to be secret, but if someone sets one with
+        // `--secret`, the error message must not print it in clear.
+        private readonly secretKeys: ReadonlySet<string>,
+    ) {}
+
+    fail(key: string, value: string, allowed: string): never {
+        const shown = this.secretKeys.has(key) ? "[secret]" : JSON.stringify(value);
+        throw new ConfigError(key, `config \`${key}\` ${allowed}, got ${shown}`);
+    }
+
+    iamName(key: string, fallback: string, maxLength: number): string {
+        const value = this.raw[key] ?? fallback;
+        if (value.length > maxLength || !IAM_NAME.test(value)) {
+            this.fail(key, value, `must be 1 to ${maxLength} ${IAM_NAME_CHARS}`);
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+        const value = this.raw[key] ?? fallback;
+        const match = allowed.find((a) => a === value);
+        return match ?? this.fail(key, value, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+    }
+
+    integer(key: string, min: number, max: number, fallback: number): number {
+        const value = this.raw[key];
+        if (value === undefined) return fallback;
+        const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+        if (!Number.isSafeInteger(n) || n < min || n > max) {
+            this.fail(key, value, `must be an integer from ${min} to ${max}`);
+        }
+        return n;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const value = this.raw[key];
+        if (value === undefined) return fallback;
+        if (value !== "true" && value !== "false") this.fail(key, value, "must be true or false");
+        return value === "true";
+    }
+
+    optional(key: string, pattern: RegExp, allowed: string): string | undefined {
+        const value = this.raw[key];
+        if (value !== undefined && !pattern.test(value)) this.fail(key, value, allowed);
+        return value;
+    }
+
+    rejectUnknownKeys(known: readonly string[]): void {
+        for (const [key, value] of Object.entries(this.raw)) {
+            // A typo such as `mfaMaxAge` would otherwise be ignored and the default silently used.
+            if (!known.includes(key)) this.fail(key, value ?? "", `is not a setting of this project (known: ${known.join(", ")})`);
+        }
+    }
+}
+
+/** Pure validation of raw config: no Pulumi runtime needed, so every rule is unit-tested directly. */
+export function parseConfig(raw: RawConfig, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+    const read = new Reader(raw, secretKeys);
+    read.rejectUnknownKeys(CONFIG_KEYS);
+    const userName = read.iamName("userName", "k3s-admin", 64);
+    return Object.freeze({
+        userName,
+        policyName: read.iamName("policyName", "k3s-admin-ui-cli-with-mfa", 128),
+        roleName: read.iamName("roleName", `${userName}-mfa`, 64),
+        roleTrust: read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user"),
+        mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_MFA_AGE_SECONDS, 3600),
+        createTestInstance: read.boolean("createTestInstance", true),
+        testInstanceType:
+            read.optional(
+                "testInstanceType",
+                /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/,
+                "must be an EC2 instance type of the form family.size, such as t3.micro",
+            ) ?? "t3.micro",
+        testInstanceSubnetId: read.optional(
+            "testInstanceSubnetId",
+            /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
+            "must be a subnet ID such as subnet-0123456789abcdef0",
+        ),
+    });
+}
+
+/** The project's own keys from the Pulumi runtime, without the `k3s-admin-mfa:` prefix. */
+export function projectConfig(all: Readonly<Record<string, string>>): Record<string, string> {
+    const prefix = `${PROJECT}:`;
+    const own: Record<string, string> = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (key.startsWith(prefix)) own[key.slice(prefix.length)] = value;
+    }
+    return own;
+}
+
+/** Our keys that the stack stores encrypted, as the Pulumi language host announces them. */
+function secretConfigKeys(): ReadonlySet<string> {
+    const prefix = `${PROJECT}:`;
+    let keys: unknown = [];
+    try {
+        keys = JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] ?? "[]");
+    } catch {
+        // An unreadable list only means values in error messages are not masked; nothing else depends on it.
+    }
+    const own = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string" && k.startsWith(prefix)) : [];
+    return new Set(own.map((k) => k.slice(prefix.length)));
+}
+
+/** Reads the stack's config; a bad value ends the program with a clean one-line error rather than a stack trace. */
+export function loadConfig(): StackConfig {
+    try {
+        return parseConfig(projectConfig(pulumi.runtime.allConfig()), secretConfigKeys());
+    } catch (err) {
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+}

@@ -1,0 +1,63 @@
+/**
+ * The AWS account the mocks pretend to be: realistic IDs, a default VPC with one default subnet per zone, and the
+ * instance types and AMI parameters the program looks up. Tests change one field to reach a dead end.
+ */
+export interface FakeSubnet {
+    readonly id: string;
+    readonly vpcId: string;
+    readonly availabilityZone: string;
+    readonly defaultForAz: boolean;
+}
+
+export interface FakeAccount {
+    readonly accountId: string;
+    readonly partition: string;
+    readonly region: string;
+    readonly vpcs: readonly { readonly id: string; readonly isDefault: boolean }[];
+    readonly subnets: readonly FakeSubnet[];
+    /** Instance type → supported architectures, as EC2 DescribeInstanceTypes reports them. */
+    readonly instanceTypes: Readonly<Record<string, readonly string[]>>;
+    /** Instance type → zones that offer it. */
+    readonly offerings: Readonly<Record<string, readonly string[]>>;
+    /** Public SSM parameters by name. */
+    readonly parameters: Readonly<Record<string, string>>;
+}
+
+export const AL2023_X86 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+export const AL2023_ARM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
+export function fakeAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
+    return {
+        accountId: "123456789012",
+        partition: "aws",
+        region: "us-east-1",
+        vpcs: [
+            { id: "vpc-0default000000000", isDefault: true },
+            { id: "vpc-0other0000000000", isDefault: false },
+        ],
+        subnets: [
+            { id: "subnet-0bbbbbbbbbbbbbbbb", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1b", defaultForAz: true },
+            { id: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1a", defaultForAz: true },
+            // t3.micro is not offered in us-east-1e; a naive "first default subnet" would fail to launch here.
+            { id: "subnet-0000000000000000e", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1e", defaultForAz: true },
+            { id: "subnet-0ccccccccccccccc0", vpcId: "vpc-0other0000000000", availabilityZone: "us-east-1a", defaultForAz: false },
+        ],
+        instanceTypes: {
+            "t2.micro": ["i386", "x86_64"],
+            "t3.micro": ["x86_64"],
+            "t4g.small": ["arm64"],
+            "mac2.metal": ["arm64_mac"],
+        },
+        offerings: {
+            "t2.micro": ["us-east-1a", "us-east-1b", "us-east-1e"],
+            "t3.micro": ["us-east-1a", "us-east-1b"],
+            "t4g.small": ["us-east-1b"],
+            "mac2.metal": ["us-east-1a"],
+        },
+        parameters: {
+            [AL2023_X86]: "ami-0x86x86x86x86x86x",
+            [AL2023_ARM]: "ami-0arm64arm64arm64a",
+        },
+        ...overrides,
+    };
+}

@@ -1,0 +1,104 @@
+import * as assert from "node:assert/strict";
+import {
+    administratorAccessArn,
+    MFA_BOOTSTRAP_ACTIONS,
+    mfaDenyStatement,
+    mfaEnforcementPolicy,
+    mfaTrustPolicy,
+    trustedPrincipalArn,
+} from "../components/policies";
+
+// The seed's list (seed 004), in the seed's order, typed out again on purpose: the test is the second witness.
+const SEED_NOT_ACTION = [
+    "sts:GetSessionToken",
+    "iam:ResyncMFADevice",
+    "iam:ListVirtualMFADevices",
+    "iam:ListUsers",
+    "iam:ListServiceSpecificCredentials",
+    "iam:ListSSHPublicKeys",
+    "iam:ListMFADevices",
+    "iam:ListAccountAliases",
+    "iam:ListAccessKeys",
+    "iam:GetAccountSummary",
+    "iam:EnableMFADevice",
+    "iam:DeleteVirtualMFADevice",
+    "iam:CreateVirtualMFADevice",
+];
+
+describe("MFA enforcement policy (the user's inline Deny)", () => {
+    it("is exactly the seed's statement, field by field", () => {
+        const doc = mfaEnforcementPolicy();
+        assert.equal(doc.Version, "2012-10-17");
+        assert.equal(doc.Statement.length, 1);
+        const s = doc.Statement[0]!;
+        assert.deepEqual(Object.keys(s).sort(), ["Condition", "Effect", "NotAction", "Resource", "Sid"]);
+        assert.equal(s.Sid, "MustBeSignedInWithMFA");
+        assert.equal(s.Effect, "Deny");
+        assert.deepEqual(s.NotAction, SEED_NOT_ACTION);
+        assert.equal(s.Resource, "*");
+        assert.deepEqual(s.Condition, { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } });
+    });
+
+    it("uses BoolIfExists, never Bool, so requests signed by long-term keys (no MFA key at all) are denied", () => {
+        const condition = mfaDenyStatement().Condition ?? {};
+        assert.deepEqual(Object.keys(condition), ["BoolIfExists"]);
+        assert.equal(condition.Bool, undefined);
+    });
+
+    it("denies with NotAction (everything but the bootstrap list), not Action", () => {
+        const s = mfaDenyStatement();
+        assert.equal(s.Action, undefined);
+        assert.equal(s.NotAction?.length, 13);
+    });
+
+    it("hands out a fresh copy each time, so no caller can widen the shared exemption list", () => {
+        mfaDenyStatement().NotAction!.push("ec2:RunInstances");
+        assert.deepEqual(mfaDenyStatement().NotAction, SEED_NOT_ACTION);
+        assert.ok(Object.isFrozen(MFA_BOOTSTRAP_ACTIONS));
+    });
+});
+
+describe("MFA trust policy (the role)", () => {
+    const userArn = "arn:aws:iam::123456789012:user/k3s-admin";
+
+    it("is ONE Allow of sts:AssumeRole, with no Deny or second Allow to bypass MFA", () => {
+        const doc = mfaTrustPolicy({ principalArn: userArn, mfaMaxAgeSeconds: 3600 });
+        assert.equal(doc.Version, "2012-10-17");
+        assert.equal(doc.Statement.length, 1);
+        const s = doc.Statement[0]!;
+        assert.equal(s.Effect, "Allow");
+        assert.equal(s.Action, "sts:AssumeRole");
+        assert.deepEqual(s.Principal, { AWS: userArn });
+    });
+
+    it("requires MFA present (Bool true) and an MFA age below the configured limit, in the same statement", () => {
+        const s = mfaTrustPolicy({ principalArn: userArn, mfaMaxAgeSeconds: 900 }).Statement[0]!;
+        assert.deepEqual(s.Condition, {
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+            NumericLessThan: { "aws:MultiFactorAuthAge": "900" },
+        });
+    });
+
+    it("trusts only the admin user for roleTrust=user", () => {
+        assert.equal(trustedPrincipalArn(userArn, "user"), userArn);
+    });
+
+    it("trusts the user's account root for roleTrust=account, in the user's partition", () => {
+        assert.equal(trustedPrincipalArn(userArn, "account"), "arn:aws:iam::123456789012:root");
+        assert.equal(
+            trustedPrincipalArn("arn:aws-us-gov:iam::210987654321:user/ops/k3s-admin", "account"),
+            "arn:aws-us-gov:iam::210987654321:root",
+        );
+    });
+
+    it("refuses to derive an account root from something that is not a user ARN", () => {
+        assert.throws(() => trustedPrincipalArn("arn:aws:iam::123456789012:role/x", "account"), /not an IAM user ARN/);
+    });
+});
+
+describe("AdministratorAccess ARN", () => {
+    it("follows the partition", () => {
+        assert.equal(administratorAccessArn("aws"), "arn:aws:iam::aws:policy/AdministratorAccess");
+        assert.equal(administratorAccessArn("aws-cn"), "arn:aws-cn:iam::aws:policy/AdministratorAccess");
+    });
+});
