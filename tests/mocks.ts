@@ -162,6 +162,16 @@ function runtimeInternals(): { waitForRPCs: () => Promise<void>; urns: () => str
     return { waitForRPCs: runtime.waitForRPCs, urns: () => [...monitor.getRegisteredResources!().keys()] };
 }
 
+/** Waits until every resource registration already started has finished, so none leaks into the next test. */
+export async function settle(): Promise<void> {
+    if (pulumi.runtime.getMonitor()) await runtimeInternals().waitForRPCs();
+}
+
+/** URNs of everything registered with the current mocks so far. */
+export function registeredUrns(): string[] {
+    return runtimeInternals().urns();
+}
+
 export interface ProgramRun {
     /** Stack outputs, resolved (an output the program leaves undefined stays undefined). */
     readonly outputs: Readonly<Record<string, unknown>>;

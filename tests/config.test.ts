@@ -1,0 +1,123 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, parseConfig, projectConfig, RawConfig } from "../config";
+
+/** Asserts that parsing fails with exactly this message, which names the key, the value and what is allowed. */
+function rejects(raw: RawConfig, message: string): void {
+    assert.throws(
+        () => parseConfig(raw),
+        (err: unknown) => err instanceof ConfigError && err.message === message,
+        `expected: ${message}`,
+    );
+}
+
+describe("config", () => {
+    it("has the documented defaults", () => {
+        assert.deepEqual(parseConfig({}), {
+            userName: "k3s-admin",
+            policyName: "k3s-admin-ui-cli-with-mfa",
+            roleName: "k3s-admin-mfa",
+            roleTrust: "user",
+            mfaMaxAgeSeconds: 3600,
+            createTestInstance: true,
+            testInstanceType: "t3.micro",
+            testInstanceSubnetId: undefined,
+        });
+    });
+
+    it("derives roleName from userName when unset", () => {
+        assert.equal(parseConfig({ userName: "ops.admin" }).roleName, "ops.admin-mfa");
+    });
+
+    it("returns a frozen object", () => {
+        assert.ok(Object.isFrozen(parseConfig({})));
+    });
+
+    it("reads every value when set", () => {
+        const c = parseConfig({
+            userName: "a+b=c,d.e@f_g-h",
+            policyName: "p",
+            roleName: "r",
+            roleTrust: "account",
+            mfaMaxAgeSeconds: "129600",
+            createTestInstance: "false",
+            testInstanceType: "c7i.metal-24xl",
+            testInstanceSubnetId: "subnet-0123456789abcdef0",
+        });
+        assert.equal(c.userName, "a+b=c,d.e@f_g-h");
+        assert.equal(c.roleTrust, "account");
+        assert.equal(c.mfaMaxAgeSeconds, 129600);
+        assert.equal(c.createTestInstance, false);
+        assert.equal(c.testInstanceType, "c7i.metal-24xl");
+        assert.equal(c.testInstanceSubnetId, "subnet-0123456789abcdef0");
+    });
+
+    describe("rejects, naming the key, the value and what is allowed", () => {
+        const iam = "letters, digits and + = , . @ _ -";
+        it("userName with a character IAM forbids", () => {
+            rejects({ userName: "k3s admin" }, `config \`userName\` must be 1 to 64 ${iam}, got "k3s admin"`);
+        });
+        it("userName longer than 64", () => {
+            rejects({ userName: "a".repeat(65) }, `config \`userName\` must be 1 to 64 ${iam}, got "${"a".repeat(65)}"`);
+        });
+        it("an empty userName", () => {
+            rejects({ userName: "" }, `config \`userName\` must be 1 to 64 ${iam}, got ""`);
+        });
+        it("policyName longer than 128", () => {
+            rejects({ policyName: "p".repeat(129) }, `config \`policyName\` must be 1 to 128 ${iam}, got "${"p".repeat(129)}"`);
+        });
+        it("roleName with a slash", () => {
+            rejects({ roleName: "k3s/admin" }, `config \`roleName\` must be 1 to 64 ${iam}, got "k3s/admin"`);
+        });
+        it("a derived roleName that would be too long", () => {
+            const user = "u".repeat(61);
+            rejects({ userName: user }, `config \`roleName\` must be 1 to 64 ${iam}, got "${user}-mfa"`);
+        });
+        it("roleTrust other than user or account", () => {
+            rejects({ roleTrust: "root" }, `config \`roleTrust\` must be one of "user", "account", got "root"`);
+        });
+        it("mfaMaxAgeSeconds that is not a number", () => {
+            rejects({ mfaMaxAgeSeconds: "soon" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "soon"`);
+        });
+        it("mfaMaxAgeSeconds of 0", () => {
+            rejects({ mfaMaxAgeSeconds: "0" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "0"`);
+        });
+        it("mfaMaxAgeSeconds beyond GetSessionToken's 36 hours", () => {
+            rejects({ mfaMaxAgeSeconds: "129601" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "129601"`);
+        });
+        it("a fractional mfaMaxAgeSeconds", () => {
+            rejects({ mfaMaxAgeSeconds: "3600.5" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "3600.5"`);
+        });
+        it("createTestInstance other than true or false", () => {
+            rejects({ createTestInstance: "yes" }, `config \`createTestInstance\` must be true or false, got "yes"`);
+        });
+        it("testInstanceType not in family.size form", () => {
+            rejects(
+                { testInstanceType: "micro" },
+                `config \`testInstanceType\` must be an EC2 instance type of the form family.size, such as t3.micro, got "micro"`,
+            );
+        });
+        it("testInstanceSubnetId that is not a subnet ID", () => {
+            rejects(
+                { testInstanceSubnetId: "vpc-0123456789abcdef0" },
+                `config \`testInstanceSubnetId\` must be a subnet ID such as subnet-0123456789abcdef0, got "vpc-0123456789abcdef0"`,
+            );
+        });
+        it("an unknown key, so a typo does not silently fall back to a default", () => {
+            assert.throws(
+                () => parseConfig({ mfaMaxAge: "60" }),
+                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*testInstanceSubnetId\), got "60"$/,
+            );
+        });
+    });
+
+    it("never prints a value the stack stores as a secret", () => {
+        assert.throws(
+            () => parseConfig({ userName: "hunter 2" }, new Set(["userName"])),
+            (err: unknown) => err instanceof Error && err.message.endsWith("got [secret]") && !err.message.includes("hunter"),
+        );
+    });
+
+    it("keeps only this project's keys, without their prefix", () => {
+        assert.deepEqual(projectConfig({ "aws:region": "us-east-1", "k3s-admin-mfa:userName": "x" }), { userName: "x" });
+    });
+});

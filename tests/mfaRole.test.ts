@@ -1,0 +1,57 @@
+import * as assert from "node:assert/strict";
+import { MfaRole } from "../components/mfaRole";
+import { inputsOf, parseUrn, promiseOf, useMocks } from "./mocks";
+
+const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
+
+type TrustDoc = { Statement: { Effect: string; Principal: { AWS: string }; Action: string; Condition: unknown }[] };
+
+async function trustOf(roleTrust: "user" | "account", mfaMaxAgeSeconds = 3600): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
+    const mocks = useMocks();
+    const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, roleTrust, mfaMaxAgeSeconds });
+    const role = await inputsOf(mocks, c.role);
+    return { role, doc: role["assumeRolePolicy"] as TrustDoc };
+}
+
+describe("MfaRole", () => {
+    it("trusts only the admin user by default (roleTrust=user)", async () => {
+        const { doc } = await trustOf("user");
+        assert.equal(doc.Statement.length, 1);
+        assert.deepEqual(doc.Statement[0]!.Principal, { AWS: USER_ARN });
+    });
+
+    it("trusts the account root with roleTrust=account, as in seed 000", async () => {
+        const { doc } = await trustOf("account");
+        assert.deepEqual(doc.Statement[0]!.Principal, { AWS: "arn:aws:iam::123456789012:root" });
+    });
+
+    it("requires MFA present and the configured MFA age on the single Allow", async () => {
+        const { doc } = await trustOf("user", 1800);
+        const s = doc.Statement[0]!;
+        assert.equal(s.Effect, "Allow");
+        assert.equal(s.Action, "sts:AssumeRole");
+        assert.deepEqual(s.Condition, {
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+            NumericLessThan: { "aws:MultiFactorAuthAge": "1800" },
+        });
+    });
+
+    it("hands out sessions of at most one hour and holds no permission policies", async () => {
+        const { role } = await trustOf("user");
+        assert.equal(role["name"], "k3s-admin-mfa");
+        assert.equal(role["maxSessionDuration"], 3600);
+        assert.equal(role["managedPolicyArns"], undefined);
+        assert.equal(role["inlinePolicies"], undefined);
+        assert.match(String(role["description"]), /aws-iam-authenticator/);
+    });
+
+    it("exposes its name and ARN, and is the role's parent", async () => {
+        useMocks();
+        const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, roleTrust: "user", mfaMaxAgeSeconds: 3600 });
+        assert.equal(await promiseOf(c.roleName), "k3s-admin-mfa");
+        assert.equal(await promiseOf(c.roleArn), "arn:aws:iam::123456789012:role/k3s-admin-mfa");
+        const urn = parseUrn(await promiseOf(c.role.urn));
+        assert.equal(urn.parentType, "k3s-admin-mfa:iam:MfaRole");
+        assert.equal(urn.name, "r-role");
+    });
+});

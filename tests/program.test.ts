@@ -1,0 +1,107 @@
+import * as assert from "node:assert/strict";
+import { fakeAccount } from "./fakeAccount";
+import * as pulumi from "@pulumi/pulumi";
+import { parseUrn, ProgramRun, registeredUrns, runProgram } from "./mocks";
+
+const COMPONENT_TYPES = ["k3s-admin-mfa:iam:AdminUser", "k3s-admin-mfa:iam:MfaRole", "k3s-admin-mfa:ec2:TestInstance"];
+
+function typesOf(run: ProgramRun): string[] {
+    return run.resources.map((r) => r.type).sort();
+}
+
+describe("the program (index.ts) under mocks", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram();
+    });
+
+    it("exports the stack outputs the docs promise, resolved from real resources", () => {
+        assert.deepEqual(run.outputs, {
+            userName: "k3s-admin",
+            userArn: "arn:aws:iam::123456789012:user/k3s-admin",
+            policyName: "k3s-admin-ui-cli-with-mfa",
+            roleName: "k3s-admin-mfa",
+            roleArn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+            mfaMaxAgeSeconds: 3600,
+            testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
+        });
+        assert.match(String(run.outputs["testInstanceId"]), /^i-/);
+    });
+
+    it("declares the user, both policies, the role, and the test instance with its security group", () => {
+        assert.deepEqual(typesOf(run), [
+            "aws:ec2/instance:Instance",
+            "aws:ec2/securityGroup:SecurityGroup",
+            "aws:iam/role:Role",
+            "aws:iam/user:User",
+            "aws:iam/userPolicy:UserPolicy",
+            "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        ]);
+    });
+
+    it("makes every AWS resource a child of one of the project's components", () => {
+        const children = run.urns.map(parseUrn).filter((u) => u.type.startsWith("aws:"));
+        assert.equal(children.length, run.resources.length);
+        for (const child of children) {
+            assert.ok(COMPONENT_TYPES.includes(child.parentType ?? ""), `${child.type}::${child.name} has parent ${child.parentType}`);
+        }
+    });
+
+    it("trusts the user it created in the role, with the default one-hour MFA age", () => {
+        const role = run.resources.find((r) => r.type === "aws:iam/role:Role")!;
+        const doc = role.inputs["assumeRolePolicy"] as { Statement: { Principal: unknown; Condition: unknown }[] };
+        assert.deepEqual(doc.Statement[0]!.Principal, { AWS: run.outputs["userArn"] });
+        assert.deepEqual(doc.Statement[0]!.Condition, {
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+            NumericLessThan: { "aws:MultiFactorAuthAge": "3600" },
+        });
+    });
+
+    it("tags what it creates with project and stack", () => {
+        const user = run.resources.find((r) => r.type === "aws:iam/user:User")!;
+        assert.deepEqual(user.inputs["tags"], { Project: "k3s-admin-mfa", Stack: "dev", ManagedBy: "pulumi" });
+    });
+});
+
+describe("the program with other settings", () => {
+    it("creates neither instance nor security group with createTestInstance=false", async () => {
+        const run = await runProgram({ createTestInstance: "false" });
+        assert.ok(!typesOf(run).some((t) => t.startsWith("aws:ec2/")), typesOf(run).join(", "));
+        assert.equal(run.outputs["testInstanceId"], undefined);
+        assert.equal(run.resources.length, 4);
+    });
+
+    it("trusts the account root with roleTrust=account and carries the configured names and age", async () => {
+        const run = await runProgram({
+            userName: "ops",
+            policyName: "ops-mfa-only",
+            roleTrust: "account",
+            mfaMaxAgeSeconds: "900",
+            createTestInstance: "false",
+        });
+        assert.equal(run.outputs["roleName"], "ops-mfa");
+        assert.equal(run.outputs["policyName"], "ops-mfa-only");
+        assert.equal(run.outputs["mfaMaxAgeSeconds"], 900);
+        const role = run.resources.find((r) => r.type === "aws:iam/role:Role")!;
+        const doc = role.inputs["assumeRolePolicy"] as { Statement: { Principal: unknown; Condition: Record<string, unknown> }[] };
+        assert.deepEqual(doc.Statement[0]!.Principal, { AWS: "arn:aws:iam::123456789012:root" });
+        assert.deepEqual(doc.Statement[0]!.Condition["NumericLessThan"], { "aws:MultiFactorAuthAge": "900" });
+    });
+
+    it("stops on a bad setting before declaring any resource, with a message that names the key", async () => {
+        await assert.rejects(
+            runProgram({ mfaMaxAgeSeconds: "soon" }),
+            (err: unknown) =>
+                // RunError: Pulumi prints the message alone, without a stack trace.
+                pulumi.RunError.isInstance(err) &&
+                err.message === 'config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "soon"',
+        );
+        assert.deepEqual(registeredUrns(), []);
+    });
+
+    it("places the instance in the configured subnet", async () => {
+        const run = await runProgram({ testInstanceSubnetId: "subnet-0ccccccccccccccc0" }, fakeAccount());
+        const instance = run.resources.find((r) => r.type === "aws:ec2/instance:Instance")!;
+        assert.equal(instance.inputs["subnetId"], "subnet-0ccccccccccccccc0");
+    });
+});
