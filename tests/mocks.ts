@@ -24,6 +24,11 @@ function matches(filters: Filter[] | undefined, fields: Record<string, string | 
     return (filters ?? []).every((f) => f.values.includes(String(fields[f.name])));
 }
 
+/** An invoke failure as the engine reports it: the SDK rethrows only the gRPC `details`, so they carry the text. */
+function invokeError(message: string): Error {
+    return Object.assign(new Error(message), { details: message });
+}
+
 export class MockAws implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     private seq = 0;
@@ -80,13 +85,13 @@ export class MockAws implements pulumi.runtime.Mocks {
             case "aws:ec2/getInstanceType:getInstanceType": {
                 const type = String(inputs["instanceType"]);
                 const archs = a.instanceTypes[type];
-                if (!archs) throw new Error(`InvalidInstanceType: ${type}`);
+                if (!archs) throw invokeError(`InvalidInstanceType: ${type}`);
                 return { id: type, instanceType: type, supportedArchitectures: [...archs] };
             }
             case "aws:ssm/getParameter:getParameter": {
                 const name = String(inputs["name"]);
                 const value = a.parameters[name];
-                if (value === undefined) throw new Error(`ParameterNotFound: ${name}`);
+                if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
                 return { id: name, name, value, insecureValue: value, type: "String", version: 1 };
             }
             case "aws:ec2/getVpcs:getVpcs":
@@ -110,11 +115,11 @@ export class MockAws implements pulumi.runtime.Mocks {
                 };
             case "aws:ec2/getSubnet:getSubnet": {
                 const subnet = a.subnets.find((s) => s.id === inputs["id"]);
-                if (!subnet) throw new Error(`InvalidSubnetID.NotFound: ${String(inputs["id"])}`);
+                if (!subnet) throw invokeError(`InvalidSubnetID.NotFound: ${String(inputs["id"])}`);
                 return { ...subnet, arn: `arn:${a.partition}:ec2:${a.region}:${a.accountId}:subnet/${subnet.id}` };
             }
             default:
-                throw new Error(`unmocked invoke ${args.token}: add it to tests/mocks.ts`);
+                throw invokeError(`unmocked invoke ${args.token}: add it to tests/mocks.ts`);
         }
     }
 }
