@@ -24,6 +24,10 @@ export interface StackConfig {
     readonly testInstanceType: string;
     /** Subnet for the test instance; undefined means a default subnet of the default VPC. */
     readonly testInstanceSubnetId: string | undefined;
+    /** Drop the MFA-device exemptions from the Deny (for accounts where the device is already enrolled). */
+    readonly hardened: boolean;
+    /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
+    readonly verifyEnforcement: boolean;
 }
 
 /** Raw config values as strings, keyed without the project namespace (`userName`, not `k3s-admin-mfa:userName`). */
@@ -47,6 +51,8 @@ export const CONFIG_KEYS = [
     "createTestInstance",
     "testInstanceType",
     "testInstanceSubnetId",
+    "hardened",
+    "verifyEnforcement",
 ] as const;
 
 export class ConfigError extends Error {
@@ -141,6 +147,8 @@ export function parseConfig(raw: RawConfig, secretKeys: ReadonlySet<string> = ne
             /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
             "must be a subnet ID such as subnet-0123456789abcdef0",
         ),
+        hardened: read.boolean("hardened", false),
+        verifyEnforcement: read.boolean("verifyEnforcement", true),
     });
 }
 

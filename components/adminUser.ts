@@ -7,6 +7,8 @@ export interface AdminUserArgs {
     readonly userName: string;
     /** Name of the inline MFA-enforcement policy. */
     readonly policyName: string;
+    /** Drop the MFA-device exemptions from the Deny. Default: false (the seed's statement exactly). */
+    readonly hardened?: boolean;
     /** Tags for the user. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -43,7 +45,7 @@ export class AdminUser extends pulumi.ComponentResource {
             {
                 name: args.policyName,
                 user: this.user.name,
-                policy: mfaEnforcementPolicy(),
+                policy: mfaEnforcementPolicy({ hardened: args.hardened ?? false }),
             },
             { parent: this },
         );

@@ -55,25 +55,46 @@ export const MFA_BOOTSTRAP_ACTIONS: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * Bootstrap actions a thief holding only long-term keys could abuse: enrol their own device on a user that has none
+ * yet (then pass every MFA check), or delete a device (AWS advises never to exempt DeleteVirtualMFADevice).
+ * The hardened variant no longer exempts them, for accounts where the person's device is already enrolled.
+ */
+export const MFA_DEVICE_SETUP_ACTIONS: readonly string[] = Object.freeze([
+    "iam:DeleteVirtualMFADevice",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+]);
+
+export interface MfaPolicyOptions {
+    /** Drop MFA_DEVICE_SETUP_ACTIONS from the exemptions. Default false: the seed's statement exactly. */
+    readonly hardened?: boolean;
+}
+
+/** The actions the Deny exempts, in the seed's order. */
+export function mfaExemptActions(options: MfaPolicyOptions = {}): string[] {
+    return MFA_BOOTSTRAP_ACTIONS.filter((a) => !options.hardened || !MFA_DEVICE_SETUP_ACTIONS.includes(a));
+}
+
+/**
  * Denies everything but the MFA bootstrap actions to any request not signed with MFA.
  *
  * `BoolIfExists … "false"` rather than `Bool`: requests signed with long-term access keys carry no
  * `aws:MultiFactorAuthPresent` key at all, and `Bool` does not match a missing key, so with `Bool` stolen keys
  * would pass straight through this Deny. `BoolIfExists` matches when the key is absent or false.
  */
-export function mfaDenyStatement(): Statement {
+export function mfaDenyStatement(options: MfaPolicyOptions = {}): Statement {
     return {
         Sid: MFA_DENY_SID,
         Effect: "Deny",
-        NotAction: [...MFA_BOOTSTRAP_ACTIONS],
+        NotAction: mfaExemptActions(options),
         Resource: "*",
         Condition: { BoolIfExists: { [MFA_PRESENT_KEY]: "false" } },
     };
 }
 
-/** The user's inline policy: the seed's single Deny statement. */
-export function mfaEnforcementPolicy(): PolicyDocument {
-    return { Version: "2012-10-17", Statement: [mfaDenyStatement()] };
+/** The user's inline policy: the seed's single Deny statement (or its hardened variant). */
+export function mfaEnforcementPolicy(options: MfaPolicyOptions = {}): PolicyDocument {
+    return { Version: "2012-10-17", Statement: [mfaDenyStatement(options)] };
 }
 
 export interface TrustPolicyArgs {

@@ -21,6 +21,8 @@ describe("config", () => {
             createTestInstance: true,
             testInstanceType: "t3.micro",
             testInstanceSubnetId: undefined,
+            hardened: false,
+            verifyEnforcement: true,
         });
     });
 
@@ -42,7 +44,11 @@ describe("config", () => {
             createTestInstance: "false",
             testInstanceType: "c7i.metal-24xl",
             testInstanceSubnetId: "subnet-0123456789abcdef0",
+            hardened: "true",
+            verifyEnforcement: "false",
         });
+        assert.equal(c.hardened, true);
+        assert.equal(c.verifyEnforcement, false);
         assert.equal(c.userName, "a+b=c,d.e@f_g-h");
         assert.equal(c.roleTrust, "account");
         assert.equal(c.mfaMaxAgeSeconds, 129600);
@@ -102,10 +108,16 @@ describe("config", () => {
                 `config \`testInstanceSubnetId\` must be a subnet ID such as subnet-0123456789abcdef0, got "vpc-0123456789abcdef0"`,
             );
         });
+        it("hardened other than true or false", () => {
+            rejects({ hardened: "1" }, `config \`hardened\` must be true or false, got "1"`);
+        });
+        it("verifyEnforcement other than true or false", () => {
+            rejects({ verifyEnforcement: "no" }, `config \`verifyEnforcement\` must be true or false, got "no"`);
+        });
         it("an unknown key, so a typo does not silently fall back to a default", () => {
             assert.throws(
                 () => parseConfig({ mfaMaxAge: "60" }),
-                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*testInstanceSubnetId\), got "60"$/,
+                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*verifyEnforcement\), got "60"$/,
             );
         });
     });
