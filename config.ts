@@ -28,6 +28,8 @@ export interface StackConfig {
     readonly hardened: boolean;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
+    /** The stack's AWS provider settings (`aws:region`, `aws:profile`), for tools that must talk to the same place. */
+    readonly aws: { readonly region?: string; readonly profile?: string };
 }
 
 /** Raw config values as strings, keyed without the project namespace (`userName`, not `k3s-admin-mfa:userName`). */
@@ -125,7 +127,11 @@ class Reader {
 }
 
 /** Pure validation of raw config: no Pulumi runtime needed, so every rule is unit-tested directly. */
-export function parseConfig(raw: RawConfig, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+export function parseConfig(
+    raw: RawConfig,
+    secretKeys: ReadonlySet<string> = new Set(),
+    awsProvider: StackConfig["aws"] = {},
+): StackConfig {
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
     const userName = read.iamName("userName", "k3s-admin", 64);
@@ -149,6 +155,7 @@ export function parseConfig(raw: RawConfig, secretKeys: ReadonlySet<string> = ne
         ),
         hardened: read.boolean("hardened", false),
         verifyEnforcement: read.boolean("verifyEnforcement", true),
+        aws: Object.freeze({ ...awsProvider }),
     });
 }
 
@@ -178,7 +185,9 @@ function secretConfigKeys(): ReadonlySet<string> {
 /** Reads the stack's config; a bad value ends the program with a clean one-line error rather than a stack trace. */
 export function loadConfig(): StackConfig {
     try {
-        return parseConfig(projectConfig(pulumi.runtime.allConfig()), secretConfigKeys());
+        const all = pulumi.runtime.allConfig();
+        const aws = { region: all["aws:region"], profile: all["aws:profile"] };
+        return parseConfig(projectConfig(all), secretConfigKeys(), aws);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

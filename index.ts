@@ -1,13 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AdminUser } from "./components/adminUser";
+import { EnforcementCheck } from "./components/enforcementCheck";
 import { MfaRole } from "./components/mfaRole";
 import { TestInstance } from "./components/testInstance";
 
 const config = loadConfig();
 const tags = { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy: "pulumi" };
 
-const admin = new AdminUser("k3s-admin", { userName: config.userName, policyName: config.policyName, tags });
+const admin = new AdminUser("k3s-admin", {
+    userName: config.userName,
+    policyName: config.policyName,
+    hardened: config.hardened,
+    tags,
+});
+
+const check = config.verifyEnforcement
+    ? new EnforcementCheck("k3s-admin", { admin, region: config.aws.region, profile: config.aws.profile })
+    : undefined;
 
 const role = new MfaRole("k3s-admin", {
     roleName: config.roleName,
@@ -32,3 +42,4 @@ export const roleName = role.roleName;
 export const roleArn = role.roleArn;
 export const mfaMaxAgeSeconds = config.mfaMaxAgeSeconds;
 export const testInstanceId = testInstance?.instanceId;
+export const enforcementCheck = check?.summary ?? "skipped: verifyEnforcement is false";

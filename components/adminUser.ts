@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorAccessArn, mfaEnforcementPolicy } from "./policies";
+import { administratorAccessArn, mfaEnforcementPolicy, PolicyDocument } from "./policies";
 
 export interface AdminUserArgs {
     /** IAM user name. */
@@ -21,6 +21,10 @@ export class AdminUser extends pulumi.ComponentResource {
     public readonly user: aws.iam.User;
     public readonly adminAttachment: aws.iam.UserPolicyAttachment;
     public readonly mfaPolicy: aws.iam.UserPolicy;
+    /** The inline policy's document, as declared. */
+    public readonly mfaPolicyDocument: PolicyDocument;
+    /** ARN of the attached AdministratorAccess policy. */
+    public readonly adminPolicyArn: pulumi.Output<string>;
     public readonly userName: pulumi.Output<string>;
     public readonly userArn: pulumi.Output<string>;
     public readonly policyName: pulumi.Output<string>;
@@ -40,22 +44,23 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        this.mfaPolicyDocument = mfaEnforcementPolicy({ hardened: args.hardened ?? false });
         this.mfaPolicy = new aws.iam.UserPolicy(
             `${name}-mfa-policy`,
             {
                 name: args.policyName,
                 user: this.user.name,
-                policy: mfaEnforcementPolicy({ hardened: args.hardened ?? false }),
+                policy: this.mfaPolicyDocument,
             },
             { parent: this },
         );
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        this.adminPolicyArn = aws.getPartitionOutput({}, { parent: this }).partition.apply(administratorAccessArn);
         this.adminAttachment = new aws.iam.UserPolicyAttachment(
             `${name}-administrator-access`,
             {
                 user: this.user.name,
-                policyArn: partition.apply(administratorAccessArn),
+                policyArn: this.adminPolicyArn,
             },
             // The grant waits for the Deny, and on destroy goes first: at no moment does the user hold
             // AdministratorAccess without the MFA requirement.

@@ -23,6 +23,7 @@ describe("config", () => {
             testInstanceSubnetId: undefined,
             hardened: false,
             verifyEnforcement: true,
+            aws: {},
         });
     });
 
@@ -127,6 +128,13 @@ describe("config", () => {
             () => parseConfig({ userName: "hunter 2" }, new Set(["userName"])),
             (err: unknown) => err instanceof Error && err.message.endsWith("got [secret]") && !err.message.includes("hunter"),
         );
+    });
+
+    it("carries the AWS provider's region and profile for tools that must reach the same account", () => {
+        assert.deepEqual(parseConfig({}, new Set(), { region: "eu-west-1", profile: "admin" }).aws, {
+            region: "eu-west-1",
+            profile: "admin",
+        });
     });
 
     it("keeps only this project's keys, without their prefix", () => {

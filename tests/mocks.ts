@@ -57,6 +57,12 @@ export class MockAws implements pulumi.runtime.Mocks {
                 id = `sg-${n}`;
                 state["arn"] = `arn:${a.partition}:ec2:${a.region}:${a.accountId}:security-group/${id}`;
                 break;
+            case "command:local:Command":
+                // Nothing runs under mocks; say so rather than pretend the check passed.
+                id = `${args.name}-${n}`;
+                state["stdout"] = "not run under mocks";
+                state["stderr"] = "";
+                break;
             case "aws:ec2/instance:Instance":
                 id = `i-${n}`;
                 state["arn"] = `arn:${a.partition}:ec2:${a.region}:${a.accountId}:instance/${id}`;

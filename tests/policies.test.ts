@@ -58,6 +58,20 @@ describe("MFA enforcement policy (the user's inline Deny)", () => {
     });
 });
 
+describe("hardened MFA enforcement policy", () => {
+    it("no longer exempts creating, enabling or deleting an MFA device, and keeps the rest in the seed's order", () => {
+        const s = mfaEnforcementPolicy({ hardened: true }).Statement[0]!;
+        const removed = ["iam:DeleteVirtualMFADevice", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice"];
+        assert.deepEqual(s.NotAction, SEED_NOT_ACTION.filter((a) => !removed.includes(a)));
+        assert.deepEqual(s.Condition, { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } });
+        assert.equal(s.Sid, "MustBeSignedInWithMFA");
+    });
+
+    it("is the seed's statement when hardened is false", () => {
+        assert.deepEqual(mfaEnforcementPolicy({ hardened: false }), mfaEnforcementPolicy());
+    });
+});
+
 describe("MFA trust policy (the role)", () => {
     const userArn = "arn:aws:iam::123456789012:user/k3s-admin";
 

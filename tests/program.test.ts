@@ -3,7 +3,12 @@ import { fakeAccount } from "./fakeAccount";
 import * as pulumi from "@pulumi/pulumi";
 import { parseUrn, ProgramRun, registeredUrns, runProgram } from "./mocks";
 
-const COMPONENT_TYPES = ["k3s-admin-mfa:iam:AdminUser", "k3s-admin-mfa:iam:MfaRole", "k3s-admin-mfa:ec2:TestInstance"];
+const COMPONENT_TYPES = [
+    "k3s-admin-mfa:iam:AdminUser",
+    "k3s-admin-mfa:iam:MfaRole",
+    "k3s-admin-mfa:iam:EnforcementCheck",
+    "k3s-admin-mfa:ec2:TestInstance",
+];
 
 function typesOf(run: ProgramRun): string[] {
     return run.resources.map((r) => r.type).sort();
@@ -24,6 +29,7 @@ describe("the program (index.ts) under mocks", () => {
             roleArn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
             mfaMaxAgeSeconds: 3600,
             testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
+            enforcementCheck: "not run under mocks",
         });
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);
     });
@@ -36,11 +42,12 @@ describe("the program (index.ts) under mocks", () => {
             "aws:iam/user:User",
             "aws:iam/userPolicy:UserPolicy",
             "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+            "command:local:Command",
         ]);
     });
 
     it("makes every AWS resource a child of one of the project's components", () => {
-        const children = run.urns.map(parseUrn).filter((u) => u.type.startsWith("aws:"));
+        const children = run.urns.map(parseUrn).filter((u) => /^(aws|command):/.test(u.type));
         assert.equal(children.length, run.resources.length);
         for (const child of children) {
             assert.ok(COMPONENT_TYPES.includes(child.parentType ?? ""), `${child.type}::${child.name} has parent ${child.parentType}`);
@@ -68,7 +75,21 @@ describe("the program with other settings", () => {
         const run = await runProgram({ createTestInstance: "false" });
         assert.ok(!typesOf(run).some((t) => t.startsWith("aws:ec2/")), typesOf(run).join(", "));
         assert.equal(run.outputs["testInstanceId"], undefined);
-        assert.equal(run.resources.length, 4);
+        assert.equal(run.resources.length, 5);
+    });
+
+    it("skips the post-deploy check with verifyEnforcement=false, and says so in the output", async () => {
+        const run = await runProgram({ verifyEnforcement: "false", createTestInstance: "false" });
+        assert.ok(!typesOf(run).includes("command:local:Command"));
+        assert.equal(run.outputs["enforcementCheck"], "skipped: verifyEnforcement is false");
+    });
+
+    it("puts the hardened Deny on the user with hardened=true", async () => {
+        const run = await runProgram({ hardened: "true", createTestInstance: "false" });
+        const policy = run.resources.find((r) => r.type === "aws:iam/userPolicy:UserPolicy")!;
+        const doc = policy.inputs["policy"] as { Statement: { NotAction: string[] }[] };
+        assert.equal(doc.Statement[0]!.NotAction.length, 10);
+        assert.ok(!doc.Statement[0]!.NotAction.includes("iam:EnableMFADevice"));
     });
 
     it("trusts the account root with roleTrust=account and carries the configured names and age", async () => {
