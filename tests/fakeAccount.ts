@@ -26,21 +26,24 @@ export interface FakeAccount {
 export const AL2023_X86 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 export const AL2023_ARM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
 
+/** The fake account; its zones are named after `overrides.region` (default us-east-1). */
 export function fakeAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
+    const region = overrides.region ?? "us-east-1";
+    const z = (letter: string) => `${region}${letter}`;
     return {
         accountId: "123456789012",
         partition: "aws",
-        region: "us-east-1",
+        region,
         vpcs: [
             { id: "vpc-0default000000000", isDefault: true },
             { id: "vpc-0other0000000000", isDefault: false },
         ],
         subnets: [
-            { id: "subnet-0bbbbbbbbbbbbbbbb", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1b", defaultForAz: true },
-            { id: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1a", defaultForAz: true },
+            { id: "subnet-0bbbbbbbbbbbbbbbb", vpcId: "vpc-0default000000000", availabilityZone: z("b"), defaultForAz: true },
+            { id: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0default000000000", availabilityZone: z("a"), defaultForAz: true },
             // t3.micro is not offered in us-east-1e; a naive "first default subnet" would fail to launch here.
-            { id: "subnet-0000000000000000e", vpcId: "vpc-0default000000000", availabilityZone: "us-east-1e", defaultForAz: true },
-            { id: "subnet-0ccccccccccccccc0", vpcId: "vpc-0other0000000000", availabilityZone: "us-east-1a", defaultForAz: false },
+            { id: "subnet-0000000000000000e", vpcId: "vpc-0default000000000", availabilityZone: z("e"), defaultForAz: true },
+            { id: "subnet-0ccccccccccccccc0", vpcId: "vpc-0other0000000000", availabilityZone: z("a"), defaultForAz: false },
         ],
         instanceTypes: {
             "t2.micro": ["i386", "x86_64"],
@@ -49,10 +52,10 @@ export function fakeAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
             "mac2.metal": ["arm64_mac"],
         },
         offerings: {
-            "t2.micro": ["us-east-1a", "us-east-1b", "us-east-1e"],
-            "t3.micro": ["us-east-1a", "us-east-1b"],
-            "t4g.small": ["us-east-1b"],
-            "mac2.metal": ["us-east-1a"],
+            "t2.micro": [z("a"), z("b"), z("e")],
+            "t3.micro": [z("a"), z("b")],
+            "t4g.small": [z("b")],
+            "mac2.metal": [z("a")],
         },
         parameters: {
             [AL2023_X86]: "ami-0x86x86x86x86x86x",

@@ -205,13 +205,18 @@ function forgetProgramModules(): void {
     }
 }
 
-/** Runs `index.ts` under fresh mocks with the given project config (keys without the `k3s-admin-mfa:` prefix). */
+/**
+ * Runs `index.ts` under fresh mocks with the given config: project keys bare (`userName`) or namespaced
+ * (`k3s-admin-mfa:userName`), other namespaces as written (`aws:region`).
+ */
 export async function runProgram(
     config: Readonly<Record<string, string>> = {},
     account: FakeAccount = fakeAccount(),
 ): Promise<ProgramRun> {
     const mocks = useMocks(account);
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])));
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])),
+    );
     const internals = runtimeInternals();
     forgetProgramModules();
     // Required here, never imported at the top: the program must first see the mocks installed above.

@@ -1,0 +1,152 @@
+/**
+ * npm run plan -- [--stack dev] [--format text|markdown|json] [--config key=value …]
+ *
+ * The offline access report: runs index.ts under the same mock runtime as the tests, with the config of a stack
+ * file, and prints the resources it would create, the exact policy documents, and the access matrix decided by an
+ * IAM evaluation engine. Exit status 1 when a request that must be denied is allowed; 2 for bad input.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { parseConfig, PROJECT, projectConfig } from "../config";
+import { fakeAccount } from "../tests/fakeAccount";
+import { parseUrn, type ProgramRun, runProgram } from "../tests/mocks";
+import { type DeclaredAccess, declaredAccess } from "./declared";
+import { accessMatrix, isViolation } from "./matrix";
+import { FORMATS, type Format, render, type Report } from "./report";
+import { readStackFile } from "./stackFile";
+import { weaknesses } from "./weaknesses";
+
+const ROOT = path.resolve(__dirname, "..");
+
+const USAGE = `usage: npm run plan -- [--stack NAME] [--format text|markdown|json] [--config KEY=VALUE]...
+
+Shows what \`pulumi up\` would create for a stack and proves what its policies allow, with no AWS account and no
+Pulumi CLI: the program runs under Pulumi's mocks with the config of Pulumi.<stack>.yaml (encrypted values show as
+${"[secret]"}), and every request of the access matrix is decided by an IAM evaluation engine.
+
+  --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
+  --format FORMAT     text (default), markdown (for pull-request comments) or json
+  --config KEY=VALUE  override a setting for this report, like \`pulumi preview --config\` (repeatable)
+  -h, --help          this help
+
+Exit status: 0 when every request that must be denied is denied, 1 when one is allowed, 2 for bad input.`;
+
+/**
+ * Each resource with its parent, named "type name", every component followed by its children. A URN carries only
+ * its parents' types; the name comes from our convention that children are named from their component's name.
+ */
+function resources(run: ProgramRun): Report["resources"] {
+    const all = run.urns.map(parseUrn);
+    const components = all.filter((u) => !/^(aws|command|pulumi):/.test(u.type));
+    const rows = all.map((u) => {
+        const parent = components
+            .filter((c) => c.type === u.parentType && u.name.startsWith(c.name))
+            .sort((a, b) => b.name.length - a.name.length)[0];
+        return { type: u.type, name: u.name, parent: parent ? `${parent.type} ${parent.name}` : "(stack)" };
+    });
+    const group = (r: (typeof rows)[number]) => (r.parent === "(stack)" ? `${r.type} ${r.name}` : r.parent);
+    return rows.sort((a, b) => group(a).localeCompare(group(b)) || Number(a.parent !== "(stack)") - Number(b.parent !== "(stack)"));
+}
+
+function policies(d: DeclaredAccess): Report["policies"] {
+    return [
+        ...d.user.policies.map((p) => ({
+            title: p.inline
+                ? `inline policy ${p.name} on user ${d.user.name}`
+                : `managed policy ${p.name} attached to user ${d.user.name} (AWS's document)`,
+            document: p.document,
+        })),
+        { title: `trust policy of role ${d.role.name}`, document: d.role.trustPolicy },
+    ];
+}
+
+/** Runs the program for a stack and builds the report. Throws with a one-line message for bad input. */
+export async function buildReport(stack: string, overrides: Record<string, string>, projectDir = ROOT): Promise<Report> {
+    const file = readStackFile(projectDir, stack);
+    const values = { ...file.values, ...overrides };
+    const region = values["aws:region"] ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];
+    if (!region) throw new Error(`aws:region is not set for stack ${stack} (pulumi config set aws:region us-east-1)`);
+    // loadConfig masks these in error messages, as it does under `pulumi up`.
+    const saved = process.env["PULUMI_CONFIG_SECRET_KEYS"];
+    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
+    let run: ProgramRun;
+    try {
+        run = await runProgram({ ...values, "aws:region": region }, fakeAccount({ region }));
+    } finally {
+        if (saved === undefined) delete process.env["PULUMI_CONFIG_SECRET_KEYS"];
+        else process.env["PULUMI_CONFIG_SECRET_KEYS"] = saved;
+    }
+    const config = parseConfig(projectConfig(values));
+    const declared = declaredAccess(run, region);
+    const matrix = await accessMatrix(declared, config);
+    return {
+        stack,
+        region,
+        resources: resources(run),
+        policies: policies(declared),
+        matrix,
+        warnings: weaknesses(declared),
+        violations: matrix.filter(isViolation).length,
+    };
+}
+
+function parse(argv: string[]): { stack: string; format: Format; overrides: Record<string, string>; help: boolean } {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string", default: "dev" },
+            format: { type: "string", default: "text" },
+            config: { type: "string", multiple: true, short: "c", default: [] },
+            help: { type: "boolean", short: "h", default: false },
+        },
+    });
+    const format = FORMATS.find((f) => f === values.format);
+    if (!format) throw new Error(`--format must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(values.format)}`);
+    const overrides: Record<string, string> = {};
+    for (const pair of values.config) {
+        const eq = pair.indexOf("=");
+        if (eq < 1) throw new Error(`--config takes KEY=VALUE, got ${JSON.stringify(pair)}`);
+        // A bare key is this project's, as with `pulumi config set`.
+        const key = pair.slice(0, eq);
+        overrides[key.includes(":") ? key : `${PROJECT}:${key}`] = pair.slice(eq + 1);
+    }
+    return { stack: values.stack, format, overrides, help: values.help };
+}
+
+/** 1 when any request that must be denied is allowed. */
+export function exitStatus(report: Report): number {
+    return report.violations > 0 ? 1 : 0;
+}
+
+export interface Io {
+    readonly out: (text: string) => void;
+    readonly err: (line: string) => void;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+    let args: ReturnType<typeof parse>;
+    try {
+        args = parse(argv);
+    } catch (err) {
+        io.err(`plan: ${(err as Error).message} (see --help)`);
+        return 2;
+    }
+    if (args.help) {
+        io.out(USAGE);
+        return 0;
+    }
+    try {
+        const report = await buildReport(args.stack, args.overrides);
+        io.out(render(report, args.format));
+        return exitStatus(report);
+    } catch (err) {
+        io.err(`plan: ${err instanceof Error ? err.message : String(err)}`);
+        return 2;
+    }
+}
+
+if (require.main === module) {
+    void main(process.argv.slice(2), { out: (t) => console.log(t), err: (l) => console.error(l) }).then((code) => {
+        process.exit(code);
+    });
+}

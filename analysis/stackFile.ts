@@ -1,0 +1,32 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+/** Shown in place of values the stack stores encrypted: the offline tools have no key to read them. */
+export const SECRET = "[secret]";
+
+export interface StackFileConfig {
+    /** Every key as written, namespaced (`k3s-admin-mfa:userName`, `aws:region`), values as strings. */
+    readonly values: Record<string, string>;
+    /** Keys whose values are encrypted (`secure:`). */
+    readonly secretKeys: string[];
+}
+
+/** Reads `Pulumi.<stack>.yaml` from the project folder, the way the Pulumi CLI hands config to a program. */
+export function readStackFile(projectDir: string, stack: string): StackFileConfig {
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`--stack must be a stack name such as dev, got ${JSON.stringify(stack)}`);
+    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (create it with \`pulumi stack init ${stack}\`)`);
+    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (typeof value === "object" && value !== null && "secure" in value) {
+            values[key] = SECRET;
+            secretKeys.push(key);
+        } else {
+            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { values, secretKeys };
+}
