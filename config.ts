@@ -28,6 +28,14 @@ export interface StackConfig {
     readonly hardened: boolean;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
+    /** AWS CLI profile holding the user's long-term keys, named in the generated MFA profile. */
+    readonly sourceProfile: string;
+    /** Name of the user's MFA device: the last part of its serial `arn:…:mfa/<name>`. */
+    readonly mfaDeviceName: string;
+    /** aws-iam-authenticator cluster ID (`-i`). */
+    readonly clusterId: string;
+    /** Kubernetes groups the role is mapped to. */
+    readonly kubernetesGroups: readonly string[];
     /** The stack's AWS provider settings (`aws:region`, `aws:profile`), for tools that must talk to the same place. */
     readonly aws: { readonly region?: string; readonly profile?: string };
 }
@@ -55,6 +63,10 @@ export const CONFIG_KEYS = [
     "testInstanceSubnetId",
     "hardened",
     "verifyEnforcement",
+    "sourceProfile",
+    "mfaDeviceName",
+    "clusterId",
+    "kubernetesGroups",
 ] as const;
 
 export class ConfigError extends Error {
@@ -118,6 +130,25 @@ class Reader {
         return value;
     }
 
+    text(key: string, pattern: RegExp, allowed: string, fallback: string): string {
+        return this.optional(key, pattern, allowed) ?? fallback;
+    }
+
+    /** A JSON array of strings (how Pulumi passes an `array` setting), each matching the pattern. */
+    list(key: string, pattern: RegExp, allowed: string, fallback: readonly string[]): readonly string[] {
+        const value = this.raw[key];
+        if (value === undefined) return Object.freeze([...fallback]);
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+        const ok = Array.isArray(parsed) && parsed.length > 0 && parsed.every((v) => typeof v === "string" && pattern.test(v));
+        if (!ok) this.fail(key, value, allowed);
+        return Object.freeze([...(parsed as string[])]);
+    }
+
     rejectUnknownKeys(known: readonly string[]): void {
         for (const [key, value] of Object.entries(this.raw)) {
             // A typo such as `mfaMaxAge` would otherwise be ignored and the default silently used.
@@ -155,6 +186,15 @@ export function parseConfig(
         ),
         hardened: read.boolean("hardened", false),
         verifyEnforcement: read.boolean("verifyEnforcement", true),
+        sourceProfile: read.text("sourceProfile", /^[A-Za-z0-9_.@+-]{1,64}$/, "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -", userName),
+        mfaDeviceName: read.text("mfaDeviceName", /^[A-Za-z0-9+=,.@_-]{1,226}$/, `must be an MFA device name: 1 to 226 ${IAM_NAME_CHARS}`, userName),
+        clusterId: read.text("clusterId", /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit", "k3s"),
+        kubernetesGroups: read.list(
+            "kubernetesGroups",
+            /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/,
+            'must be a JSON list of one or more Kubernetes group names, such as ["system:masters"]',
+            ["system:masters"],
+        ),
         aws: Object.freeze({ ...awsProvider }),
     });
 }

@@ -1,8 +1,10 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { AdminUser } from "./components/adminUser";
+import { clientConfigOutputs } from "./components/clientConfig";
 import { EnforcementCheck } from "./components/enforcementCheck";
-import { MfaRole } from "./components/mfaRole";
+import { MfaRole, ROLE_MAX_SESSION_SECONDS } from "./components/mfaRole";
 import { TestInstance } from "./components/testInstance";
 
 const config = loadConfig();
@@ -35,6 +37,19 @@ const testInstance = config.createTestInstance
       })
     : undefined;
 
+const client = clientConfigOutputs({
+    userName: config.userName,
+    userArn: admin.userArn,
+    roleArn: role.roleArn,
+    roleName: role.roleName,
+    region: aws.getRegionOutput().region,
+    sourceProfile: config.sourceProfile,
+    mfaDeviceName: config.mfaDeviceName,
+    durationSeconds: ROLE_MAX_SESSION_SECONDS,
+    clusterId: config.clusterId,
+    kubernetesGroups: config.kubernetesGroups,
+});
+
 export const userName = admin.userName;
 export const userArn = admin.userArn;
 export const policyName = admin.policyName;
@@ -43,3 +58,6 @@ export const roleArn = role.roleArn;
 export const mfaMaxAgeSeconds = config.mfaMaxAgeSeconds;
 export const testInstanceId = testInstance?.instanceId;
 export const enforcementCheck = check?.summary ?? "skipped: verifyEnforcement is false";
+export const awsConfigProfile = client.awsConfigProfile;
+export const kubeconfigUser = client.kubeconfigUser;
+export const authenticatorMapping = client.authenticatorMapping;

@@ -23,6 +23,10 @@ describe("config", () => {
             testInstanceSubnetId: undefined,
             hardened: false,
             verifyEnforcement: true,
+            sourceProfile: "k3s-admin",
+            mfaDeviceName: "k3s-admin",
+            clusterId: "k3s",
+            kubernetesGroups: ["system:masters"],
             aws: {},
         });
     });
@@ -47,7 +51,15 @@ describe("config", () => {
             testInstanceSubnetId: "subnet-0123456789abcdef0",
             hardened: "true",
             verifyEnforcement: "false",
+            sourceProfile: "work",
+            mfaDeviceName: "pixel",
+            clusterId: "prod.k3s",
+            kubernetesGroups: '["k3s:admins", "system:masters"]',
         });
+        assert.equal(c.sourceProfile, "work");
+        assert.equal(c.mfaDeviceName, "pixel");
+        assert.equal(c.clusterId, "prod.k3s");
+        assert.deepEqual(c.kubernetesGroups, ["k3s:admins", "system:masters"]);
         assert.equal(c.hardened, true);
         assert.equal(c.verifyEnforcement, false);
         assert.equal(c.userName, "a+b=c,d.e@f_g-h");
@@ -115,10 +127,33 @@ describe("config", () => {
         it("verifyEnforcement other than true or false", () => {
             rejects({ verifyEnforcement: "no" }, `config \`verifyEnforcement\` must be true or false, got "no"`);
         });
+        it("sourceProfile with a space", () => {
+            rejects(
+                { sourceProfile: "my keys" },
+                `config \`sourceProfile\` must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -, got "my keys"`,
+            );
+        });
+        it("mfaDeviceName with a slash", () => {
+            rejects({ mfaDeviceName: "phone/1" }, `config \`mfaDeviceName\` must be an MFA device name: 1 to 226 ${iam}, got "phone/1"`);
+        });
+        it("clusterId starting with a dash", () => {
+            rejects(
+                { clusterId: "-k3s" },
+                `config \`clusterId\` must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit, got "-k3s"`,
+            );
+        });
+        for (const groups of ["system:masters", "[]", '["ok", ""]', '[1]']) {
+            it(`kubernetesGroups ${groups}`, () => {
+                rejects(
+                    { kubernetesGroups: groups },
+                    `config \`kubernetesGroups\` must be a JSON list of one or more Kubernetes group names, such as ["system:masters"], got ${JSON.stringify(groups)}`,
+                );
+            });
+        }
         it("an unknown key, so a typo does not silently fall back to a default", () => {
             assert.throws(
                 () => parseConfig({ mfaMaxAge: "60" }),
-                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*verifyEnforcement\), got "60"$/,
+                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*kubernetesGroups\), got "60"$/,
             );
         });
     });

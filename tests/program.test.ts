@@ -30,7 +30,13 @@ describe("the program (index.ts) under mocks", () => {
             mfaMaxAgeSeconds: 3600,
             testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
             enforcementCheck: "not run under mocks",
+            awsConfigProfile: run.outputs["awsConfigProfile"],
+            kubeconfigUser: run.outputs["kubeconfigUser"],
+            authenticatorMapping: run.outputs["authenticatorMapping"],
         });
+        for (const key of ["awsConfigProfile", "kubeconfigUser", "authenticatorMapping"] as const) {
+            assert.equal(typeof run.outputs[key], "string", key);
+        }
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);
     });
 

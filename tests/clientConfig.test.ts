@@ -1,0 +1,93 @@
+import * as assert from "node:assert/strict";
+import { parse as parseIni } from "ini";
+import { parse as parseYaml } from "yaml";
+import { fakeAccount } from "./fakeAccount";
+import { runProgram } from "./mocks";
+
+/** The three client outputs of a program run, parsed with real INI and YAML parsers. */
+async function outputs(config: Record<string, string> = {}, region = "us-east-1") {
+    const run = await runProgram(
+        { createTestInstance: "false", verifyEnforcement: "false", "aws:region": region, ...config },
+        fakeAccount({ region }),
+    );
+    const o = run.outputs;
+    return {
+        // ini builds null-prototype objects; a JSON round trip makes them plain for deepEqual.
+        profile: JSON.parse(JSON.stringify(parseIni(String(o["awsConfigProfile"])))) as Record<string, Record<string, string>>,
+        kubeconfig: parseYaml(String(o["kubeconfigUser"])) as { users: { name: string; user: { exec: Record<string, unknown> } }[] },
+        mapping: parseYaml(String(o["authenticatorMapping"])) as Record<string, unknown>[],
+        raw: o,
+    };
+}
+
+describe("client configuration outputs", () => {
+    it("renders the ~/.aws/config profile that assumes the MFA role", async () => {
+        const { profile } = await outputs();
+        assert.deepEqual(profile, {
+            "profile k3s-admin-mfa": {
+                role_arn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+                source_profile: "k3s-admin",
+                mfa_serial: "arn:aws:iam::123456789012:mfa/k3s-admin",
+                role_session_name: "k3s-admin",
+                duration_seconds: "3600",
+                region: "us-east-1",
+            },
+        });
+    });
+
+    it("follows sourceProfile, mfaDeviceName, userName, roleName and the provider's region", async () => {
+        const { profile } = await outputs(
+            { userName: "ops", roleName: "ops-admin", sourceProfile: "work-keys", mfaDeviceName: "pixel-8" },
+            "eu-west-1",
+        );
+        assert.deepEqual(profile["profile ops-mfa"], {
+            role_arn: "arn:aws:iam::123456789012:role/ops-admin",
+            source_profile: "work-keys",
+            mfa_serial: "arn:aws:iam::123456789012:mfa/pixel-8",
+            role_session_name: "ops",
+            duration_seconds: "3600",
+            region: "eu-west-1",
+        });
+    });
+
+    it("keeps duration_seconds within the role's maximum session", async () => {
+        const { profile, raw } = await outputs();
+        assert.ok(Number(profile["profile k3s-admin-mfa"].duration_seconds) <= 3600);
+        assert.match(String(raw["awsConfigProfile"]), /^\[profile k3s-admin-mfa\]\n/);
+    });
+
+    it("renders the kubeconfig user: v1beta1 exec of aws-iam-authenticator with --cache and AWS_PROFILE", async () => {
+        const { kubeconfig } = await outputs();
+        assert.deepEqual(kubeconfig, {
+            users: [
+                {
+                    name: "k3s-admin-mfa",
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1beta1",
+                            command: "aws-iam-authenticator",
+                            args: ["token", "-i", "k3s", "--cache"],
+                            env: [{ name: "AWS_PROFILE", value: "k3s-admin-mfa" }],
+                            interactiveMode: "IfAvailable",
+                        },
+                    },
+                },
+            ],
+        });
+    });
+
+    it("puts the configured cluster ID in the token arguments", async () => {
+        const { kubeconfig } = await outputs({ clusterId: "prod.k3s" });
+        assert.deepEqual(kubeconfig.users[0]!.user.exec["args"], ["token", "-i", "prod.k3s", "--cache"]);
+    });
+
+    it("maps the role, never the user, to the configured Kubernetes groups", async () => {
+        const defaults = await outputs();
+        assert.deepEqual(defaults.mapping, [
+            { roleARN: "arn:aws:iam::123456789012:role/k3s-admin-mfa", username: "k3s-admin-mfa:{{SessionName}}", groups: ["system:masters"] },
+        ]);
+        const custom = await outputs({ kubernetesGroups: '["k3s:admins","k3s:viewers"]' });
+        assert.deepEqual(custom.mapping[0]!["groups"], ["k3s:admins", "k3s:viewers"]);
+        assert.doesNotMatch(String(custom.raw["authenticatorMapping"]), /:user\//);
+    });
+});
