@@ -35,11 +35,13 @@ describe("what the deployed program depends on", () => {
         assert.ok(!("@cloud-copilot/iam-simulate" in pkg.dependencies));
     });
 
-    it("runs a post-deploy check script that needs nothing but runtime dependencies", () => {
-        const { packages } = programImports("scripts/check-enforcement.ts");
-        assert.deepEqual([...packages].filter((p) => !p.startsWith("node:") && !(p in pkg.dependencies)), []);
-        assert.ok(packages.has("@aws-sdk/client-iam"));
-    });
+    for (const script of ["scripts/check-enforcement.ts", "scripts/mfa-session.ts"]) {
+        it(`ships ${script} with nothing but runtime dependencies`, () => {
+            const { packages } = programImports(script);
+            assert.deepEqual([...packages].filter((p) => !p.startsWith("node:") && !(p in pkg.dependencies)), []);
+            assert.ok(packages.has("@aws-sdk/client-iam"));
+        });
+    }
 
     it("stays out of the analysis, scripts and tests folders", () => {
         const { files } = programImports();
