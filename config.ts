@@ -144,7 +144,8 @@ class Reader {
         } catch {
             parsed = undefined;
         }
-        const ok = Array.isArray(parsed) && parsed.length > 0 && parsed.every((v) => typeof v === "string" && pattern.test(v));
+        const ok =
+            Array.isArray(parsed) && parsed.length > 0 && parsed.every((v) => typeof v === "string" && pattern.test(v));
         if (!ok) this.fail(key, value, allowed);
         return Object.freeze([...(parsed as string[])]);
     }
@@ -152,7 +153,8 @@ class Reader {
     rejectUnknownKeys(known: readonly string[]): void {
         for (const [key, value] of Object.entries(this.raw)) {
             // A typo such as `mfaMaxAge` would otherwise be ignored and the default silently used.
-            if (!known.includes(key)) this.fail(key, value ?? "", `is not a setting of this project (known: ${known.join(", ")})`);
+            if (!known.includes(key))
+                this.fail(key, value ?? "", `is not a setting of this project (known: ${known.join(", ")})`);
         }
     }
 }
@@ -186,9 +188,24 @@ export function parseConfig(
         ),
         hardened: read.boolean("hardened", false),
         verifyEnforcement: read.boolean("verifyEnforcement", true),
-        sourceProfile: read.text("sourceProfile", /^[A-Za-z0-9_.@+-]{1,64}$/, "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -", userName),
-        mfaDeviceName: read.text("mfaDeviceName", /^[A-Za-z0-9+=,.@_-]{1,226}$/, `must be an MFA device name: 1 to 226 ${IAM_NAME_CHARS}`, userName),
-        clusterId: read.text("clusterId", /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit", "k3s"),
+        sourceProfile: read.text(
+            "sourceProfile",
+            /^[A-Za-z0-9_.@+-]{1,64}$/,
+            "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -",
+            userName,
+        ),
+        mfaDeviceName: read.text(
+            "mfaDeviceName",
+            /^[A-Za-z0-9+=,.@_-]{1,226}$/,
+            `must be an MFA device name: 1 to 226 ${IAM_NAME_CHARS}`,
+            userName,
+        ),
+        clusterId: read.text(
+            "clusterId",
+            /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+            "must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit",
+            "k3s",
+        ),
         kubernetesGroups: read.list(
             "kubernetesGroups",
             /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/,
@@ -218,7 +235,9 @@ function secretConfigKeys(): ReadonlySet<string> {
     } catch {
         // An unreadable list only means values in error messages are not masked; nothing else depends on it.
     }
-    const own = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string" && k.startsWith(prefix)) : [];
+    const own = Array.isArray(keys)
+        ? keys.filter((k): k is string => typeof k === "string" && k.startsWith(prefix))
+        : [];
     return new Set(own.map((k) => k.slice(prefix.length)));
 }
 

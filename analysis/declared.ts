@@ -47,7 +47,11 @@ export function declaredAccess(run: RunLike, region: string): DeclaredAccess {
 
     const inline = of("aws:iam/userPolicy:UserPolicy")
         .filter((r) => r.inputs["user"] === userName)
-        .map((r) => ({ name: text(r.inputs["name"], "inline policy name"), document: document(r.inputs["policy"]), inline: true }));
+        .map((r) => ({
+            name: text(r.inputs["name"], "inline policy name"),
+            document: document(r.inputs["policy"]),
+            inline: true,
+        }));
     const attached = of("aws:iam/userPolicyAttachment:UserPolicyAttachment")
         .filter((r) => r.inputs["user"] === userName)
         .map((r) => ({ ...managedPolicyDocument(text(r.inputs["policyArn"], "policy ARN")), inline: false }));
@@ -59,6 +63,10 @@ export function declaredAccess(run: RunLike, region: string): DeclaredAccess {
         partition,
         region,
         user: { name: userName, arn: userArn, policies: [...inline, ...attached] },
-        role: { name: roleName, arn: text(run.outputs["roleArn"], "role ARN"), trustPolicy: document(role.inputs["assumeRolePolicy"]) },
+        role: {
+            name: roleName,
+            arn: text(run.outputs["roleArn"], "role ARN"),
+            trustPolicy: document(role.inputs["assumeRolePolicy"]),
+        },
     };
 }

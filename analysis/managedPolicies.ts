@@ -16,6 +16,7 @@ const MANAGED: Readonly<Record<string, PolicyDocument>> = {
 export function managedPolicyDocument(arn: string): { name: string; document: PolicyDocument } {
     const key = arn.replace(/^arn:[^:]+:/, "");
     const document = MANAGED[key];
-    if (!document) throw new Error(`no document known for managed policy ${arn}: add it to analysis/managedPolicies.ts`);
+    if (!document)
+        throw new Error(`no document known for managed policy ${arn}: add it to analysis/managedPolicies.ts`);
     return { name: key.split("/").pop()!, document };
 }

@@ -57,12 +57,16 @@ interface Caller {
 
 const NO_MFA = {};
 const MFA_FALSE = { "aws:MultiFactorAuthPresent": "false" };
-const mfaAged = (seconds: number) => ({ "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": String(seconds) });
+const mfaAged = (seconds: number) => ({
+    "aws:MultiFactorAuthPresent": "true",
+    "aws:MultiFactorAuthAge": String(seconds),
+});
 
 /** The resource each probed action is evaluated against, of the type IAM expects for it. */
 function resourceFor(action: string, d: DeclaredAccess): string {
     const iam = `arn:${d.partition}:iam::${d.accountId}`;
-    const userScoped = /^iam:(ResyncMFADevice|ListServiceSpecificCredentials|ListSSHPublicKeys|ListMFADevices|ListAccessKeys|EnableMFADevice|DeactivateMFADevice|DeleteUserPolicy|DetachUserPolicy|CreateAccessKey)$/;
+    const userScoped =
+        /^iam:(ResyncMFADevice|ListServiceSpecificCredentials|ListSSHPublicKeys|ListMFADevices|ListAccessKeys|EnableMFADevice|DeactivateMFADevice|DeleteUserPolicy|DetachUserPolicy|CreateAccessKey)$/;
     if (userScoped.test(action)) return d.user.arn;
     if (/^iam:(Create|Delete)VirtualMFADevice$/.test(action)) return `${iam}:mfa/${d.user.name}`;
     if (action === "iam:CreateUser") return `${iam}:user/someone-new`;
@@ -87,11 +91,16 @@ function decidedBy(a: RequestAnalysis): string {
         const allow = trust?.allowStatements[0] ?? identity?.allowStatements[0];
         return allow ? label(allow.policyId, allow.statement.sid()) : "(allowed)";
     }
-    if (trust && trust.result !== "Allowed" && trust.result !== "AllowedForAccount") return "no trust statement matches";
+    if (trust && trust.result !== "Allowed" && trust.result !== "AllowedForAccount")
+        return "no trust statement matches";
     return "no Allow matches";
 }
 
-async function evaluate(d: DeclaredAccess, caller: Caller, action: string): Promise<{ decision: Decision; decidedBy: string }> {
+async function evaluate(
+    d: DeclaredAccess,
+    caller: Caller,
+    action: string,
+): Promise<{ decision: Decision; decidedBy: string }> {
     const resource = resourceFor(action, d);
     const simulation: Simulation = {
         request: {
@@ -120,7 +129,10 @@ function adminIdentity(d: DeclaredAccess): NamedPolicy[] {
 }
 
 /** Every request of both tables with its expected decision. */
-function requests(d: DeclaredAccess, e: Expectations): { table: Cell["table"]; caller: Caller; action: string; expected: Decision }[] {
+function requests(
+    d: DeclaredAccess,
+    e: Expectations,
+): { table: Cell["table"]; caller: Caller; action: string; expected: Decision }[] {
     const max = e.mfaMaxAgeSeconds;
     const young = Math.min(60, max - 1);
     const me = (label: string, context: Record<string, string>, mfa: boolean): Caller => ({
@@ -160,11 +172,17 @@ function requests(d: DeclaredAccess, e: Expectations): { table: Cell["table"]; c
         { caller: me(`${d.user.name}, MFA ${max} s old (at limit)`, mfaAged(max), true), expected: "DENY" },
         { caller: me(`${d.user.name}, MFA ${max + 1} s old (above limit)`, mfaAged(max + 1), true), expected: "DENY" },
         {
-            caller: stranger("another admin of this account, with MFA", `arn:${d.partition}:iam::${d.accountId}:user/someone-else`),
+            caller: stranger(
+                "another admin of this account, with MFA",
+                `arn:${d.partition}:iam::${d.accountId}:user/someone-else`,
+            ),
             expected: e.roleTrust === "account" ? "ALLOW" : "DENY",
         },
         {
-            caller: stranger(`${d.user.name} of another account, with MFA`, `arn:${d.partition}:iam::${otherAccount}:user/${d.user.name}`),
+            caller: stranger(
+                `${d.user.name} of another account, with MFA`,
+                `arn:${d.partition}:iam::${otherAccount}:user/${d.user.name}`,
+            ),
             expected: "DENY",
         },
     ];
@@ -192,7 +210,10 @@ export async function accessMatrix(d: DeclaredAccess, e: Expectations): Promise<
 /** A copy of the declared access with the inline or trust policy changed: for negative controls and what-ifs. */
 export function withDocuments(
     d: DeclaredAccess,
-    change: { userPolicy?: (doc: PolicyDocument) => PolicyDocument; trustPolicy?: (doc: PolicyDocument) => PolicyDocument },
+    change: {
+        userPolicy?: (doc: PolicyDocument) => PolicyDocument;
+        trustPolicy?: (doc: PolicyDocument) => PolicyDocument;
+    },
 ): DeclaredAccess {
     const copy = (doc: PolicyDocument) => JSON.parse(JSON.stringify(doc)) as PolicyDocument;
     return {
@@ -203,6 +224,9 @@ export function withDocuments(
                 p.inline && change.userPolicy ? { ...p, document: change.userPolicy(copy(p.document)) } : p,
             ),
         },
-        role: { ...d.role, trustPolicy: change.trustPolicy ? change.trustPolicy(copy(d.role.trustPolicy)) : d.role.trustPolicy },
+        role: {
+            ...d.role,
+            trustPolicy: change.trustPolicy ? change.trustPolicy(copy(d.role.trustPolicy)) : d.role.trustPolicy,
+        },
     };
 }

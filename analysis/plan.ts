@@ -45,7 +45,9 @@ function resources(run: ProgramRun): Report["resources"] {
         return { type: u.type, name: u.name, parent: parent ? `${parent.type} ${parent.name}` : "(stack)" };
     });
     const group = (r: (typeof rows)[number]) => (r.parent === "(stack)" ? `${r.type} ${r.name}` : r.parent);
-    return rows.sort((a, b) => group(a).localeCompare(group(b)) || Number(a.parent !== "(stack)") - Number(b.parent !== "(stack)"));
+    return rows.sort(
+        (a, b) => group(a).localeCompare(group(b)) || Number(a.parent !== "(stack)") - Number(b.parent !== "(stack)"),
+    );
 }
 
 function policies(d: DeclaredAccess): Report["policies"] {
@@ -61,7 +63,11 @@ function policies(d: DeclaredAccess): Report["policies"] {
 }
 
 /** Runs the program for a stack and builds the report. Throws with a one-line message for bad input. */
-export async function buildReport(stack: string, overrides: Record<string, string>, projectDir = ROOT): Promise<Report> {
+export async function buildReport(
+    stack: string,
+    overrides: Record<string, string>,
+    projectDir = ROOT,
+): Promise<Report> {
     const file = readStackFile(projectDir, stack);
     const values = { ...file.values, ...overrides };
     const region = values["aws:region"] ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];

@@ -26,7 +26,10 @@ function userTable(matrix: readonly Cell[]): string[][] {
     const cells = matrix.filter((c) => c.table === "user");
     const callers = [...new Set(cells.map((c) => c.caller))];
     const actions = [...new Set(cells.map((c) => c.action))];
-    const rows = actions.map((a) => [a, ...callers.map((who) => cellText(cells.find((c) => c.action === a && c.caller === who)!))]);
+    const rows = actions.map((a) => [
+        a,
+        ...callers.map((who) => cellText(cells.find((c) => c.action === a && c.caller === who)!)),
+    ]);
     return [["action", ...callers], ...rows];
 }
 
@@ -51,7 +54,16 @@ function summary(r: Report): string {
 
 function textTable(rows: string[][]): string {
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-    return rows.map((r) => "  " + r.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+    return rows
+        .map(
+            (r) =>
+                "  " +
+                r
+                    .map((v, i) => v.padEnd(widths[i]!))
+                    .join("  ")
+                    .trimEnd(),
+        )
+        .join("\n");
 }
 
 function markdownTable(rows: string[][]): string {
@@ -86,7 +98,9 @@ function renderText(r: Report): string {
 }
 
 function renderMarkdown(r: Report): string {
-    const policies = r.policies.map((p) => `**${p.title}**\n\n\`\`\`json\n${JSON.stringify(p.document, null, 2)}\n\`\`\``);
+    const policies = r.policies.map(
+        (p) => `**${p.title}**\n\n\`\`\`json\n${JSON.stringify(p.document, null, 2)}\n\`\`\``,
+    );
     return [
         `## k3s-admin-mfa offline plan: stack \`${r.stack}\` (${r.region})`,
         "",

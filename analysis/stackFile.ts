@@ -14,9 +14,11 @@ export interface StackFileConfig {
 
 /** Reads `Pulumi.<stack>.yaml` from the project folder, the way the Pulumi CLI hands config to a program. */
 export function readStackFile(projectDir: string, stack: string): StackFileConfig {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`--stack must be a stack name such as dev, got ${JSON.stringify(stack)}`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+        throw new Error(`--stack must be a stack name such as dev, got ${JSON.stringify(stack)}`);
     const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.basename(file)} (create it with \`pulumi stack init ${stack}\`)`);
+    if (!fs.existsSync(file))
+        throw new Error(`no stack file ${path.basename(file)} (create it with \`pulumi stack init ${stack}\`)`);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];

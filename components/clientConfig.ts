@@ -77,7 +77,9 @@ export function kubeconfigUser(a: ClientConfigArgs): string {
  * reach the cluster without MFA.
  */
 export function authenticatorMapping(a: ClientConfigArgs): string {
-    return stringify([{ roleARN: a.roleArn, username: `${a.roleName}:{{SessionName}}`, groups: [...a.kubernetesGroups] }]);
+    return stringify([
+        { roleARN: a.roleArn, username: `${a.roleName}:{{SessionName}}`, groups: [...a.kubernetesGroups] },
+    ]);
 }
 
 export type ClientConfigInputs = { readonly [K in keyof ClientConfigArgs]: pulumi.Input<ClientConfigArgs[K]> };

@@ -54,7 +54,12 @@ export class EnforcementCheck extends pulumi.ComponentResource {
             {
                 create,
                 // Replaced, and so run again, when the user or either policy changes.
-                triggers: [admin.userArn, admin.policyName, JSON.stringify(admin.mfaPolicyDocument), admin.adminPolicyArn],
+                triggers: [
+                    admin.userArn,
+                    admin.policyName,
+                    JSON.stringify(admin.mfaPolicyDocument),
+                    admin.adminPolicyArn,
+                ],
             },
             { parent: this, dependsOn: [admin.user, admin.mfaPolicy, admin.adminAttachment] },
         );

@@ -72,8 +72,10 @@ export class TestInstance extends pulumi.ComponentResource {
         super("k3s-admin-mfa:ec2:TestInstance", name, {}, opts);
         const invokeOpts = { parent: this };
 
-        const architectures = aws.ec2.getInstanceTypeOutput({ instanceType: args.instanceType }, invokeOpts)
-            .supportedArchitectures;
+        const architectures = aws.ec2.getInstanceTypeOutput(
+            { instanceType: args.instanceType },
+            invokeOpts,
+        ).supportedArchitectures;
         const ami = aws.ssm.getParameterOutput(
             { name: architectures.apply(this.cleanly((archs) => al2023AmiParameter(args.instanceType, archs))) },
             invokeOpts,
@@ -142,10 +144,8 @@ export class TestInstance extends pulumi.ComponentResource {
                       opts,
                   ).ids,
         );
-        return pulumi
-            .all([region, defaultVpcIds, offeringZones, defaultSubnetIds])
-            .apply(
-                this.cleanly(([r, vpcs, zones, subnets]) => ({
+        return pulumi.all([region, defaultVpcIds, offeringZones, defaultSubnetIds]).apply(
+            this.cleanly(([r, vpcs, zones, subnets]) => ({
                 subnetId: pickDefaultSubnet({
                     region: r,
                     instanceType,
@@ -155,7 +155,7 @@ export class TestInstance extends pulumi.ComponentResource {
                 }),
                 vpcId: vpcs[0]!,
             })),
-            );
+        );
     }
 
     /** Deploy-time dead ends become a clean error on this component, without a stack trace. */

@@ -7,7 +7,14 @@ import type { ResourceValidationPolicy, StackValidationPolicy, PolicyResource } 
  */
 
 type Doc = { Statement?: unknown };
-type Stmt = { Effect?: string; NotAction?: unknown; Action?: unknown; Resource?: unknown; Principal?: unknown; Condition?: unknown };
+type Stmt = {
+    Effect?: string;
+    NotAction?: unknown;
+    Action?: unknown;
+    Resource?: unknown;
+    Principal?: unknown;
+    Condition?: unknown;
+};
 
 /** A policy input as the engine shows it: a JSON string, or the typed object the program passed. */
 export function statementsOf(policy: unknown): Stmt[] {
@@ -20,7 +27,9 @@ export function statementsOf(policy: unknown): Stmt[] {
         }
     }
     const s = (doc as Doc | undefined)?.Statement;
-    return (Array.isArray(s) ? s : s === undefined ? [] : [s]).filter((x): x is Stmt => typeof x === "object" && x !== null);
+    return (Array.isArray(s) ? s : s === undefined ? [] : [s]).filter(
+        (x): x is Stmt => typeof x === "object" && x !== null,
+    );
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
@@ -41,7 +50,8 @@ export function isBootstrapAction(action: string): boolean {
 export function mfaDenyProblem(s: Stmt): string | undefined {
     if (s.Effect !== "Deny") return "is not a Deny";
     const exempt = list(s.NotAction);
-    if (s.NotAction === undefined || s.Action !== undefined) return "must deny with NotAction (everything but the bootstrap actions)";
+    if (s.NotAction === undefined || s.Action !== undefined)
+        return "must deny with NotAction (everything but the bootstrap actions)";
     const extra = exempt.filter((a) => !isBootstrapAction(a));
     if (extra.length > 0) return `exempts ${extra.join(", ")}, which is not an MFA-bootstrap action`;
     if (!list(s.Resource).includes("*")) return 'must apply to Resource "*"';
@@ -59,7 +69,10 @@ const ADMIN = /^arn:[^:]+:iam::aws:policy\/AdministratorAccess$/;
 
 /** Whether a resource's `user` input points at this user, by value or by dependency. */
 function targets(r: PolicyResource, user: PolicyResource): boolean {
-    return r.props["user"] === user.props["name"] || (r.propertyDependencies?.["user"] ?? []).some((d) => d.urn === user.urn);
+    return (
+        r.props["user"] === user.props["name"] ||
+        (r.propertyDependencies?.["user"] ?? []).some((d) => d.urn === user.urn)
+    );
 }
 
 export const adminUsersRequireMfaDeny: StackValidationPolicy = {
@@ -80,7 +93,10 @@ export const adminUsersRequireMfaDeny: StackValidationPolicy = {
                 .flatMap((p) => statementsOf(p.props["policy"]).map((s) => mfaDenyProblem(s)));
             if (!problems.includes(undefined)) {
                 const why = problems.filter(Boolean).join("; ") || "none of its inline policies has a Deny statement";
-                reportViolation(`IAM user ${String(user.props["name"])} holds AdministratorAccess without an MFA Deny: ${why}`, user.urn);
+                reportViolation(
+                    `IAM user ${String(user.props["name"])} holds AdministratorAccess without an MFA Deny: ${why}`,
+                    user.urn,
+                );
             }
         }
     },
@@ -94,7 +110,8 @@ function namesUserOrRoot(principal: unknown): boolean {
 
 export const rolesTrustingPeopleRequireMfa: ResourceValidationPolicy = {
     name: "roles-trusting-people-require-mfa",
-    description: 'Every role whose trust policy names an IAM user or an account root requires aws:MultiFactorAuthPresent "true" in every Allow.',
+    description:
+        'Every role whose trust policy names an IAM user or an account root requires aws:MultiFactorAuthPresent "true" in every Allow.',
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/role:Role") return;
@@ -103,7 +120,9 @@ export const rolesTrustingPeopleRequireMfa: ResourceValidationPolicy = {
         allows.forEach((s, i) => {
             const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown> | undefined>;
             if (String(condition["Bool"]?.["aws:MultiFactorAuthPresent"]) !== "true") {
-                reportViolation(`trust policy Allow statement ${i + 1} does not require Bool aws:MultiFactorAuthPresent "true"`);
+                reportViolation(
+                    `trust policy Allow statement ${i + 1} does not require Bool aws:MultiFactorAuthPresent "true"`,
+                );
             }
         });
     },
@@ -117,21 +136,27 @@ export const instancesRequireImdsv2AndEncryption: ResourceValidationPolicy = {
         if (args.type !== "aws:ec2/instance:Instance") return;
         const metadata = args.props["metadataOptions"] as { httpTokens?: string } | undefined;
         const root = args.props["rootBlockDevice"] as { encrypted?: boolean } | undefined;
-        if (metadata?.httpTokens !== "required") reportViolation('IMDSv2 is not required: set metadataOptions.httpTokens "required"');
-        if (root?.encrypted !== true) reportViolation("the root volume is not encrypted: set rootBlockDevice.encrypted true");
+        if (metadata?.httpTokens !== "required")
+            reportViolation('IMDSv2 is not required: set metadataOptions.httpTokens "required"');
+        if (root?.encrypted !== true)
+            reportViolation("the root volume is not encrypted: set rootBlockDevice.encrypted true");
     },
 };
 
 export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
     name: "mfa-deny-exempts-delete-virtual-mfa-device",
-    description: "The MFA Deny exempts iam:DeleteVirtualMFADevice, which AWS advises never to exempt (hardened: true removes it).",
+    description:
+        "The MFA Deny exempts iam:DeleteVirtualMFADevice, which AWS advises never to exempt (hardened: true removes it).",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/userPolicy:UserPolicy") return;
         const exempting = statementsOf(args.props["policy"]).some(
             (s) => mfaDenyProblem(s) === undefined && list(s.NotAction).includes("iam:DeleteVirtualMFADevice"),
         );
-        if (exempting) reportViolation("the MFA Deny exempts iam:DeleteVirtualMFADevice; set `hardened true` once the MFA device is enrolled");
+        if (exempting)
+            reportViolation(
+                "the MFA Deny exempts iam:DeleteVirtualMFADevice; set `hardened true` once the MFA device is enrolled",
+            );
     },
 };
 

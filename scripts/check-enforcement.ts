@@ -58,7 +58,9 @@ function isTransient(err: unknown): boolean {
     if (!(err instanceof Error)) return false;
     const code = (err as { code?: unknown }).code;
     const text = `${err.name} ${typeof code === "string" ? code : ""}`;
-    return /NoSuchEntity|Throttl|RequestLimitExceeded|ServiceUnavailable|TimeoutError|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(text);
+    return /NoSuchEntity|Throttl|RequestLimitExceeded|ServiceUnavailable|TimeoutError|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(
+        text,
+    );
 }
 
 function isAccessDenied(err: unknown): boolean {
@@ -73,7 +75,9 @@ function userNameOf(userArn: string): string {
 
 /** The Sids of the Deny statements in the user's inline policy, so a matched statement can be named. */
 async function denySids(deps: CheckDeps, userArn: string, policyName: string): Promise<string[]> {
-    const out = await deps.iam.send(new GetUserPolicyCommand({ UserName: userNameOf(userArn), PolicyName: policyName }));
+    const out = await deps.iam.send(
+        new GetUserPolicyCommand({ UserName: userNameOf(userArn), PolicyName: policyName }),
+    );
     const doc = JSON.parse(decodeURIComponent(out.PolicyDocument ?? "{}")) as { Statement?: unknown };
     const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
     return statements
@@ -111,7 +115,8 @@ async function attempt(opts: CheckOptions, deps: CheckDeps): Promise<string | un
             const found = problem(s, r, opts, sids);
             if (found) return found;
         }
-        if ((out.EvaluationResults ?? []).length !== s.actions.length) return `${s.name}, the simulator returned no result`;
+        if ((out.EvaluationResults ?? []).length !== s.actions.length)
+            return `${s.name}, the simulator returned no result`;
     }
     return undefined;
 }
@@ -164,7 +169,11 @@ export interface Io {
 }
 
 /** The command line: returns the exit status. */
-export async function main(argv: string[], io: Io, makeIam = (region?: string, profile?: string) => new IAMClient({ region, profile })): Promise<number> {
+export async function main(
+    argv: string[],
+    io: Io,
+    makeIam = (region?: string, profile?: string) => new IAMClient({ region, profile }),
+): Promise<number> {
     let values: Record<string, string | boolean | undefined>;
     try {
         values = parseArgs({
@@ -189,8 +198,16 @@ export async function main(argv: string[], io: Io, makeIam = (region?: string, p
     const userArn = values["user-arn"];
     const policyName = values["policy-name"];
     const wait = Number(values["max-wait-seconds"] ?? "60");
-    if (typeof userArn !== "string" || typeof policyName !== "string" || !Number.isInteger(wait) || wait < 0 || wait > 900) {
-        io.err("check-enforcement: --user-arn and --policy-name are required; --max-wait-seconds is 0 to 900 (see --help)");
+    if (
+        typeof userArn !== "string" ||
+        typeof policyName !== "string" ||
+        !Number.isInteger(wait) ||
+        wait < 0 ||
+        wait > 900
+    ) {
+        io.err(
+            "check-enforcement: --user-arn and --policy-name are required; --max-wait-seconds is 0 to 900 (see --help)",
+        );
         return 2;
     }
     const region = typeof values["region"] === "string" ? values["region"] : undefined;

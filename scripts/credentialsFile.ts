@@ -27,7 +27,8 @@ export function profileNames(text: string, kind: "credentials" | "config"): stri
 export function profileExists(env: NodeJS.ProcessEnv, profile: string): boolean {
     const files = awsFiles(env);
     return (["credentials", "config"] as const).some(
-        (kind) => fs.existsSync(files[kind]) && profileNames(fs.readFileSync(files[kind], "utf8"), kind).includes(profile),
+        (kind) =>
+            fs.existsSync(files[kind]) && profileNames(fs.readFileSync(files[kind], "utf8"), kind).includes(profile),
     );
 }
 
@@ -60,7 +61,10 @@ export function replaceSection(text: string, name: string, body: readonly string
  */
 export function writeAtomically(file: string, text: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
+    const temp = path.join(
+        path.dirname(file),
+        `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`,
+    );
     try {
         fs.writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
         fs.renameSync(temp, file);

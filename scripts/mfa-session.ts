@@ -76,7 +76,9 @@ export async function main(
     const profile = v.profile ?? env["AWS_PROFILE"] ?? "default";
     const rawDuration = v["duration-seconds"];
     if (rawDuration !== undefined && !/^\d+$/.test(rawDuration)) {
-        io.err(`mfa-session: --duration-seconds takes a whole number of seconds, got ${JSON.stringify(rawDuration)} (see --help)`);
+        io.err(
+            `mfa-session: --duration-seconds takes a whole number of seconds, got ${JSON.stringify(rawDuration)} (see --help)`,
+        );
         return 2;
     }
     const duration = rawDuration === undefined ? undefined : Number(rawDuration);

@@ -1,5 +1,11 @@
 import * as fs from "node:fs";
-import { GetCallerIdentityCommand, type Credentials, AssumeRoleCommand, GetSessionTokenCommand, type STSClient } from "@aws-sdk/client-sts";
+import {
+    GetCallerIdentityCommand,
+    type Credentials,
+    AssumeRoleCommand,
+    GetSessionTokenCommand,
+    type STSClient,
+} from "@aws-sdk/client-sts";
 import { type IAMClient, ListMFADevicesCommand } from "@aws-sdk/client-iam";
 import { parseConfig, projectConfig } from "../config";
 import { ROLE_MAX_SESSION_SECONDS } from "../components/mfaRole";
@@ -56,9 +62,14 @@ async function serialNumber(req: SessionRequest, deps: SessionDeps): Promise<str
     const devices = (await deps.iam.send(new ListMFADevicesCommand({}))).MFADevices ?? [];
     const serials = devices.map((d) => d.SerialNumber ?? "").filter(Boolean);
     if (serials.length === 0) {
-        throw new UserError(`no MFA device is enrolled for the keys of profile \`${req.profile}\`: enrol one first (README, "Daily use")`);
+        throw new UserError(
+            `no MFA device is enrolled for the keys of profile \`${req.profile}\`: enrol one first (README, "Daily use")`,
+        );
     }
-    if (serials.length > 1) throw new UserError(`several MFA devices are enrolled (${serials.join(", ")}): choose one with --serial-number`);
+    if (serials.length > 1)
+        throw new UserError(
+            `several MFA devices are enrolled (${serials.join(", ")}): choose one with --serial-number`,
+        );
     return serials[0]!;
 }
 
@@ -79,18 +90,23 @@ export function validate(req: SessionRequest, deps: SessionDeps): { min: number;
     if (req.roleArn && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(req.roleArn)) {
         throw new UserError(`--role-arn must be an IAM role ARN, got ${JSON.stringify(req.roleArn)}`);
     }
-    if (req.tokenCode !== undefined && !/^\d{6}$/.test(req.tokenCode)) throw new UserError("--token-code must be 6 digits");
+    if (req.tokenCode !== undefined && !/^\d{6}$/.test(req.tokenCode))
+        throw new UserError("--token-code must be 6 digits");
     if (!req.printEnv && sessionProfile(req) === req.profile) {
         throw new UserError("--session-profile must differ from --profile: the long-term keys would be overwritten");
     }
     const { min, max, fallback } = durationLimits(Boolean(req.roleArn || req.stack), Boolean(req.stack));
     const seconds = req.durationSeconds ?? fallback;
     if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-        throw new UserError(`--duration-seconds must be an integer from ${min} to ${max} here, got ${String(req.durationSeconds)}`);
+        throw new UserError(
+            `--duration-seconds must be an integer from ${min} to ${max} here, got ${String(req.durationSeconds)}`,
+        );
     }
     if (!profileExists(deps.env, req.profile)) {
         const files = awsFiles(deps.env);
-        throw new UserError(`AWS profile \`${req.profile}\` is not in ${files.credentials} or ${files.config} (aws configure --profile ${req.profile})`);
+        throw new UserError(
+            `AWS profile \`${req.profile}\` is not in ${files.credentials} or ${files.config} (aws configure --profile ${req.profile})`,
+        );
     }
     return { min, max, seconds };
 }
@@ -118,7 +134,9 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
                   DurationSeconds: seconds,
               }),
           )
-        : await deps.sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code, DurationSeconds: seconds }));
+        : await deps.sts.send(
+              new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code, DurationSeconds: seconds }),
+          );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new UserError("AWS returned no credentials");
     const expires = c.Expiration ? new Date(c.Expiration).toISOString() : "unknown";
@@ -144,5 +162,8 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
             `aws_session_token = ${c.SessionToken}`,
         ]),
     );
-    return { credentials: c, message: `wrote profile ${target} to ${file}; it expires ${expires}. Use: --profile ${target}` };
+    return {
+        credentials: c,
+        message: `wrote profile ${target} to ${file}; it expires ${expires}. Use: --profile ${target}`,
+    };
 }

@@ -19,7 +19,9 @@ function cell(cells: Cell[], table: Cell["table"], caller: RegExp, action: strin
 }
 
 function assertAsExpected(cells: Cell[]): void {
-    const off = cells.filter((c) => c.decision !== c.expected).map((c) => `${c.table} ${c.caller} ${c.action}: ${c.decision}`);
+    const off = cells
+        .filter((c) => c.decision !== c.expected)
+        .map((c) => `${c.table} ${c.caller} ${c.action}: ${c.decision}`);
     assert.deepEqual(off, []);
 }
 
@@ -32,7 +34,10 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
     });
 
     it("evaluates the documents the program declares", () => {
-        assert.deepEqual(seed.user.policies.map((p) => p.name), ["k3s-admin-ui-cli-with-mfa", "AdministratorAccess"]);
+        assert.deepEqual(
+            seed.user.policies.map((p) => p.name),
+            ["k3s-admin-ui-cli-with-mfa", "AdministratorAccess"],
+        );
         assert.deepEqual(seed.user.policies[0]!.document, mfaEnforcementPolicy());
     });
 
@@ -43,7 +48,13 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
     });
 
     it("denies ec2:RunInstances and iam:CreateUser to long-term keys, by MustBeSignedInWithMFA", () => {
-        for (const action of ["ec2:RunInstances", "iam:CreateUser", "iam:DetachUserPolicy", "iam:CreateAccessKey", "s3:GetObject"]) {
+        for (const action of [
+            "ec2:RunInstances",
+            "iam:CreateUser",
+            "iam:DetachUserPolicy",
+            "iam:CreateAccessKey",
+            "s3:GetObject",
+        ]) {
             const c = cell(cells, "user", /^long-term keys/, action);
             assert.equal(c.decision, "DENY");
             assert.equal(c.decidedBy, "MustBeSignedInWithMFA");
@@ -78,21 +89,30 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
     });
 
     it("with roleTrust=account lets another MFA-signed admin of the account in, and still no other account", async () => {
-        const account = await accessMatrix(await declared({ roleTrust: "account" }), { ...DEFAULTS, roleTrust: "account" });
+        const account = await accessMatrix(await declared({ roleTrust: "account" }), {
+            ...DEFAULTS,
+            roleTrust: "account",
+        });
         assertAsExpected(account);
         assert.equal(cell(account, "role", /another admin of this account/, "sts:AssumeRole").decision, "ALLOW");
         assert.equal(cell(account, "role", /of another account/, "sts:AssumeRole").decision, "DENY");
     });
 
     it("follows mfaMaxAgeSeconds", async () => {
-        const short = await accessMatrix(await declared({ mfaMaxAgeSeconds: "900" }), { ...DEFAULTS, mfaMaxAgeSeconds: 900 });
+        const short = await accessMatrix(await declared({ mfaMaxAgeSeconds: "900" }), {
+            ...DEFAULTS,
+            mfaMaxAgeSeconds: 900,
+        });
         assertAsExpected(short);
         assert.equal(cell(short, "role", /899 s old/, "sts:AssumeRole").decision, "ALLOW");
         assert.equal(cell(short, "role", /900 s old/, "sts:AssumeRole").decision, "DENY");
     });
 
     describe("negative controls: deliberately broken policies come out differently", () => {
-        type Mutation = { userPolicy?: (d: PolicyDocument) => PolicyDocument; trustPolicy?: (d: PolicyDocument) => PolicyDocument };
+        type Mutation = {
+            userPolicy?: (d: PolicyDocument) => PolicyDocument;
+            trustPolicy?: (d: PolicyDocument) => PolicyDocument;
+        };
         async function broken(change: Mutation): Promise<Cell[]> {
             return accessMatrix(withDocuments(seed, change), DEFAULTS);
         }
@@ -156,7 +176,8 @@ describe("weaknesses of the declared policies", () => {
         assert.ok(seed.some((w) => w.includes("iam:DeleteVirtualMFADevice")));
         assert.ok(seed.some((w) => w.includes("create and enable an MFA device")));
         assert.ok(!hard.some((w) => w.includes("iam:DeleteVirtualMFADevice") || w.includes("create and enable")));
-        for (const list of [seed, hard]) assert.ok(list.some((w) => w.includes("sts:GetCallerIdentity cannot be denied")));
+        for (const list of [seed, hard])
+            assert.ok(list.some((w) => w.includes("sts:GetCallerIdentity cannot be denied")));
     });
 
     it("warns that roleTrust=account trusts every identity of the account", async () => {

@@ -110,7 +110,9 @@ describe("check-enforcement (IAM SimulatePrincipalPolicy after pulumi up)", () =
         iamMock
             .on(GetUserPolicyCommand)
             .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }))
-            .rejectsOnce(new NoSuchEntityException({ message: "The user with name k3s-admin cannot be found.", $metadata: {} }))
+            .rejectsOnce(
+                new NoSuchEntityException({ message: "The user with name k3s-admin cannot be found.", $metadata: {} }),
+            )
             .resolves(policyOutput());
         const d = deps();
         const summary = await checkEnforcement(OPTS, d);
@@ -136,17 +138,29 @@ describe("check-enforcement (IAM SimulatePrincipalPolicy after pulumi up)", () =
     it("stops at once when the deployer may not use the simulator, and names the config key", async () => {
         iamMock.on(GetUserPolicyCommand).resolves(policyOutput());
         iamMock.on(SimulatePrincipalPolicyCommand).rejects(
-            Object.assign(new Error("User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:SimulatePrincipalPolicy"), {
-                name: "AccessDenied",
-            }),
+            Object.assign(
+                new Error(
+                    "User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:SimulatePrincipalPolicy",
+                ),
+                {
+                    name: "AccessDenied",
+                },
+            ),
         );
         const d = deps();
-        await assert.rejects(checkEnforcement(OPTS, d), /iam:SimulatePrincipalPolicy .*pulumi config set verifyEnforcement false/);
+        await assert.rejects(
+            checkEnforcement(OPTS, d),
+            /iam:SimulatePrincipalPolicy .*pulumi config set verifyEnforcement false/,
+        );
         assert.deepEqual(d.slept, []);
     });
 
     describe("command line", () => {
-        function capture(): { io: { out: (l: string) => void; err: (l: string) => void }; out: string[]; err: string[] } {
+        function capture(): {
+            io: { out: (l: string) => void; err: (l: string) => void };
+            out: string[];
+            err: string[];
+        } {
             const out: string[] = [];
             const err: string[] = [];
             return { io: { out: (l) => out.push(l), err: (l) => err.push(l) }, out, err };
@@ -186,7 +200,10 @@ describe("check-enforcement (IAM SimulatePrincipalPolicy after pulumi up)", () =
         it("exits 1 with one line on stderr when the check fails", async () => {
             enforced("SomeOtherPolicy");
             const c = capture();
-            assert.equal(await main(["--user-arn", USER_ARN, "--policy-name", POLICY, "--max-wait-seconds", "0"], c.io), 1);
+            assert.equal(
+                await main(["--user-arn", USER_ARN, "--policy-name", POLICY, "--max-wait-seconds", "0"], c.io),
+                1,
+            );
             assert.equal(c.err.length, 1);
             assert.match(c.err[0]!, /^check-enforcement: enforcement check failed after 1 tries/);
         });

@@ -13,8 +13,13 @@ async function outputs(config: Record<string, string> = {}, region = "us-east-1"
     const o = run.outputs;
     return {
         // ini builds null-prototype objects; a JSON round trip makes them plain for deepEqual.
-        profile: JSON.parse(JSON.stringify(parseIni(String(o["awsConfigProfile"])))) as Record<string, Record<string, string>>,
-        kubeconfig: parseYaml(String(o["kubeconfigUser"])) as { users: { name: string; user: { exec: Record<string, unknown> } }[] },
+        profile: JSON.parse(JSON.stringify(parseIni(String(o["awsConfigProfile"])))) as Record<
+            string,
+            Record<string, string>
+        >,
+        kubeconfig: parseYaml(String(o["kubeconfigUser"])) as {
+            users: { name: string; user: { exec: Record<string, unknown> } }[];
+        },
         mapping: parseYaml(String(o["authenticatorMapping"])) as Record<string, unknown>[],
         raw: o,
     };
@@ -84,7 +89,11 @@ describe("client configuration outputs", () => {
     it("maps the role, never the user, to the configured Kubernetes groups", async () => {
         const defaults = await outputs();
         assert.deepEqual(defaults.mapping, [
-            { roleARN: "arn:aws:iam::123456789012:role/k3s-admin-mfa", username: "k3s-admin-mfa:{{SessionName}}", groups: ["system:masters"] },
+            {
+                roleARN: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+                username: "k3s-admin-mfa:{{SessionName}}",
+                groups: ["system:masters"],
+            },
         ]);
         const custom = await outputs({ kubernetesGroups: '["k3s:admins","k3s:viewers"]' });
         assert.deepEqual(custom.mapping[0]!["groups"], ["k3s:admins", "k3s:viewers"]);

@@ -76,13 +76,19 @@ describe("config", () => {
             rejects({ userName: "k3s admin" }, `config \`userName\` must be 1 to 64 ${iam}, got "k3s admin"`);
         });
         it("userName longer than 64", () => {
-            rejects({ userName: "a".repeat(65) }, `config \`userName\` must be 1 to 64 ${iam}, got "${"a".repeat(65)}"`);
+            rejects(
+                { userName: "a".repeat(65) },
+                `config \`userName\` must be 1 to 64 ${iam}, got "${"a".repeat(65)}"`,
+            );
         });
         it("an empty userName", () => {
             rejects({ userName: "" }, `config \`userName\` must be 1 to 64 ${iam}, got ""`);
         });
         it("policyName longer than 128", () => {
-            rejects({ policyName: "p".repeat(129) }, `config \`policyName\` must be 1 to 128 ${iam}, got "${"p".repeat(129)}"`);
+            rejects(
+                { policyName: "p".repeat(129) },
+                `config \`policyName\` must be 1 to 128 ${iam}, got "${"p".repeat(129)}"`,
+            );
         });
         it("roleName with a slash", () => {
             rejects({ roleName: "k3s/admin" }, `config \`roleName\` must be 1 to 64 ${iam}, got "k3s/admin"`);
@@ -95,16 +101,28 @@ describe("config", () => {
             rejects({ roleTrust: "root" }, `config \`roleTrust\` must be one of "user", "account", got "root"`);
         });
         it("mfaMaxAgeSeconds that is not a number", () => {
-            rejects({ mfaMaxAgeSeconds: "soon" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "soon"`);
+            rejects(
+                { mfaMaxAgeSeconds: "soon" },
+                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "soon"`,
+            );
         });
         it("mfaMaxAgeSeconds of 0", () => {
-            rejects({ mfaMaxAgeSeconds: "0" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "0"`);
+            rejects(
+                { mfaMaxAgeSeconds: "0" },
+                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "0"`,
+            );
         });
         it("mfaMaxAgeSeconds beyond GetSessionToken's 36 hours", () => {
-            rejects({ mfaMaxAgeSeconds: "129601" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "129601"`);
+            rejects(
+                { mfaMaxAgeSeconds: "129601" },
+                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "129601"`,
+            );
         });
         it("a fractional mfaMaxAgeSeconds", () => {
-            rejects({ mfaMaxAgeSeconds: "3600.5" }, `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "3600.5"`);
+            rejects(
+                { mfaMaxAgeSeconds: "3600.5" },
+                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "3600.5"`,
+            );
         });
         it("createTestInstance other than true or false", () => {
             rejects({ createTestInstance: "yes" }, `config \`createTestInstance\` must be true or false, got "yes"`);
@@ -134,7 +152,10 @@ describe("config", () => {
             );
         });
         it("mfaDeviceName with a slash", () => {
-            rejects({ mfaDeviceName: "phone/1" }, `config \`mfaDeviceName\` must be an MFA device name: 1 to 226 ${iam}, got "phone/1"`);
+            rejects(
+                { mfaDeviceName: "phone/1" },
+                `config \`mfaDeviceName\` must be an MFA device name: 1 to 226 ${iam}, got "phone/1"`,
+            );
         });
         it("clusterId starting with a dash", () => {
             rejects(
@@ -142,7 +163,7 @@ describe("config", () => {
                 `config \`clusterId\` must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit, got "-k3s"`,
             );
         });
-        for (const groups of ["system:masters", "[]", '["ok", ""]', '[1]']) {
+        for (const groups of ["system:masters", "[]", '["ok", ""]', "[1]"]) {
             it(`kubernetesGroups ${groups}`, () => {
                 rejects(
                     { kubernetesGroups: groups },
@@ -161,7 +182,8 @@ describe("config", () => {
     it("never prints a value the stack stores as a secret", () => {
         assert.throws(
             () => parseConfig({ userName: "hunter 2" }, new Set(["userName"])),
-            (err: unknown) => err instanceof Error && err.message.endsWith("got [secret]") && !err.message.includes("hunter"),
+            (err: unknown) =>
+                err instanceof Error && err.message.endsWith("got [secret]") && !err.message.includes("hunter"),
         );
     });
 
@@ -173,6 +195,8 @@ describe("config", () => {
     });
 
     it("keeps only this project's keys, without their prefix", () => {
-        assert.deepEqual(projectConfig({ "aws:region": "us-east-1", "k3s-admin-mfa:userName": "x" }), { userName: "x" });
+        assert.deepEqual(projectConfig({ "aws:region": "us-east-1", "k3s-admin-mfa:userName": "x" }), {
+            userName: "x",
+        });
     });
 });

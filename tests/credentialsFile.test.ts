@@ -18,6 +18,9 @@ describe("shared credentials file editing", () => {
 
     it("finds profiles in both files, `[profile name]` in the config file", () => {
         assert.deepEqual(profileNames("[default]\n[ k3s-admin ]\n", "credentials"), ["default", "k3s-admin"]);
-        assert.deepEqual(profileNames("[default]\n[profile k3s-admin-mfa]\nrole_arn = x\n", "config"), ["default", "k3s-admin-mfa"]);
+        assert.deepEqual(profileNames("[default]\n[profile k3s-admin-mfa]\nrole_arn = x\n", "config"), [
+            "default",
+            "k3s-admin-mfa",
+        ]);
     });
 });

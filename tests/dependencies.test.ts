@@ -38,7 +38,10 @@ describe("what the deployed program depends on", () => {
     for (const script of ["scripts/check-enforcement.ts", "scripts/mfa-session.ts"]) {
         it(`ships ${script} with nothing but runtime dependencies`, () => {
             const { packages } = programImports(script);
-            assert.deepEqual([...packages].filter((p) => !p.startsWith("node:") && !(p in pkg.dependencies)), []);
+            assert.deepEqual(
+                [...packages].filter((p) => !p.startsWith("node:") && !(p in pkg.dependencies)),
+                [],
+            );
             assert.ok(packages.has("@aws-sdk/client-iam"));
         });
     }
@@ -46,6 +49,9 @@ describe("what the deployed program depends on", () => {
     it("stays out of the analysis, scripts and tests folders", () => {
         const { files } = programImports();
         assert.ok(files.includes("components/policies.ts"));
-        assert.deepEqual(files.filter((f) => /^(analysis|scripts|tests)\//.test(f)), []);
+        assert.deepEqual(
+            files.filter((f) => /^(analysis|scripts|tests)\//.test(f)),
+            [],
+        );
     });
 });

@@ -39,11 +39,31 @@ export function fakeAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
             { id: "vpc-0other0000000000", isDefault: false },
         ],
         subnets: [
-            { id: "subnet-0bbbbbbbbbbbbbbbb", vpcId: "vpc-0default000000000", availabilityZone: z("b"), defaultForAz: true },
-            { id: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0default000000000", availabilityZone: z("a"), defaultForAz: true },
+            {
+                id: "subnet-0bbbbbbbbbbbbbbbb",
+                vpcId: "vpc-0default000000000",
+                availabilityZone: z("b"),
+                defaultForAz: true,
+            },
+            {
+                id: "subnet-0aaaaaaaaaaaaaaaa",
+                vpcId: "vpc-0default000000000",
+                availabilityZone: z("a"),
+                defaultForAz: true,
+            },
             // t3.micro is not offered in us-east-1e; a naive "first default subnet" would fail to launch here.
-            { id: "subnet-0000000000000000e", vpcId: "vpc-0default000000000", availabilityZone: z("e"), defaultForAz: true },
-            { id: "subnet-0ccccccccccccccc0", vpcId: "vpc-0other0000000000", availabilityZone: z("a"), defaultForAz: false },
+            {
+                id: "subnet-0000000000000000e",
+                vpcId: "vpc-0default000000000",
+                availabilityZone: z("e"),
+                defaultForAz: true,
+            },
+            {
+                id: "subnet-0ccccccccccccccc0",
+                vpcId: "vpc-0other0000000000",
+                availabilityZone: z("a"),
+                defaultForAz: false,
+            },
         ],
         instanceTypes: {
             "t2.micro": ["i386", "x86_64"],

@@ -6,7 +6,10 @@ const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
 
 type TrustDoc = { Statement: { Effect: string; Principal: { AWS: string }; Action: string; Condition: unknown }[] };
 
-async function trustOf(roleTrust: "user" | "account", mfaMaxAgeSeconds = 3600): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
+async function trustOf(
+    roleTrust: "user" | "account",
+    mfaMaxAgeSeconds = 3600,
+): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
     const mocks = useMocks();
     const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, roleTrust, mfaMaxAgeSeconds });
     const role = await inputsOf(mocks, c.role);
@@ -47,7 +50,12 @@ describe("MfaRole", () => {
 
     it("exposes its name and ARN, and is the role's parent", async () => {
         useMocks();
-        const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, roleTrust: "user", mfaMaxAgeSeconds: 3600 });
+        const c = new MfaRole("r", {
+            roleName: "k3s-admin-mfa",
+            userArn: USER_ARN,
+            roleTrust: "user",
+            mfaMaxAgeSeconds: 3600,
+        });
         assert.equal(await promiseOf(c.roleName), "k3s-admin-mfa");
         assert.equal(await promiseOf(c.roleArn), "arn:aws:iam::123456789012:role/k3s-admin-mfa");
         const urn = parseUrn(await promiseOf(c.role.urn));

@@ -31,7 +31,10 @@ interface World {
     home: string;
     file: string;
     env: NodeJS.ProcessEnv;
-    run: (argv: string[], prompt?: (q: string) => Promise<string>) => Promise<{ code: number; out: string[]; err: string[] }>;
+    run: (
+        argv: string[],
+        prompt?: (q: string) => Promise<string>,
+    ) => Promise<{ code: number; out: string[]; err: string[] }>;
 }
 
 function world(): World {
@@ -47,20 +50,34 @@ function world(): World {
         run: async (argv, prompt) => {
             const out: string[] = [];
             const err: string[] = [];
-            const clients = () => ({ sts: new STSClient({ region: "us-east-1" }), iam: new IAMClient({ region: "us-east-1" }) });
+            const clients = () => ({
+                sts: new STSClient({ region: "us-east-1" }),
+                iam: new IAMClient({ region: "us-east-1" }),
+            });
             const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env, clients, prompt);
             return { code, out, err };
         },
     };
 }
 
-const SESSION = { AccessKeyId: "ASIASESSION", SecretAccessKey: "session-secret", SessionToken: "session-token", Expiration: EXPIRES };
+const SESSION = {
+    AccessKeyId: "ASIASESSION",
+    SecretAccessKey: "session-secret",
+    SessionToken: "session-token",
+    Expiration: EXPIRES,
+};
 
 function awsAnswers(): void {
-    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [{ UserName: "k3s-admin", SerialNumber: SERIAL, EnableDate: new Date() }] });
+    iam.on(ListMFADevicesCommand).resolves({
+        MFADevices: [{ UserName: "k3s-admin", SerialNumber: SERIAL, EnableDate: new Date() }],
+    });
     sts.on(GetSessionTokenCommand).resolves({ Credentials: SESSION });
     sts.on(AssumeRoleCommand).resolves({ Credentials: SESSION, AssumedRoleUser: { Arn: "x", AssumedRoleId: "y" } });
-    sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/k3s-admin", UserId: "AIDA" });
+    sts.on(GetCallerIdentityCommand).resolves({
+        Account: "123456789012",
+        Arn: "arn:aws:iam::123456789012:user/k3s-admin",
+        UserId: "AIDA",
+    });
 }
 
 function awsError(name: string, message: string, extra: object = {}): Error {
@@ -95,7 +112,10 @@ describe("mfa-session", () => {
         assert.match(after, /# MFA session via mfa-session; expires 2026-11-24T05:00:00.000Z/);
         assert.equal(fs.statSync(w.file).mode & 0o777, 0o600);
         assert.deepEqual(r.out, []);
-        assert.match(r.err[0]!, /^mfa-session: wrote profile k3s-admin-session to .*credentials; it expires 2026-11-24T05:00:00.000Z/);
+        assert.match(
+            r.err[0]!,
+            /^mfa-session: wrote profile k3s-admin-session to .*credentials; it expires 2026-11-24T05:00:00.000Z/,
+        );
         assert.ok(!r.err.join("").includes("session-secret"), "no secret in the log");
     });
 
@@ -122,14 +142,29 @@ describe("mfa-session", () => {
             TokenCode: "123456",
             DurationSeconds: 3600,
         });
-        assert.equal(ini(fs.readFileSync(w.file, "utf8"))["k3s-admin-role-session"]!["aws_session_token"], "session-token");
+        assert.equal(
+            ini(fs.readFileSync(w.file, "utf8"))["k3s-admin-role-session"]!["aws_session_token"],
+            "session-token",
+        );
     });
 
     it("role mode with --stack: assumes the stack's role in the keys' own account", async () => {
         const w = world();
-        const r = await w.run(["--profile", "k3s-admin", "--stack", "dev", "--token-code", "123456", "--serial-number", SERIAL]);
+        const r = await w.run([
+            "--profile",
+            "k3s-admin",
+            "--stack",
+            "dev",
+            "--token-code",
+            "123456",
+            "--serial-number",
+            SERIAL,
+        ]);
         assert.equal(r.code, 0, r.err.join("\n"));
-        assert.equal(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleArn, "arn:aws:iam::123456789012:role/k3s-admin-mfa");
+        assert.equal(
+            sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleArn,
+            "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+        );
         assert.equal(iam.commandCalls(ListMFADevicesCommand).length, 0, "a given serial is not looked up");
     });
 
@@ -161,11 +196,31 @@ describe("mfa-session", () => {
     describe("refuses before calling AWS", () => {
         for (const [what, argv, message] of [
             ["a code that is not 6 digits", ["--token-code", "12345"], /--token-code must be 6 digits/],
-            ["a session shorter than 15 minutes", ["--token-code", "123456", "--duration-seconds", "899"], /from 900 to 129600/],
-            ["a session token longer than 36 hours", ["--token-code", "123456", "--duration-seconds", "129601"], /from 900 to 129600/],
-            ["a stack-role session longer than the role's hour", ["--stack", "dev", "--token-code", "123456", "--duration-seconds", "3601"], /from 900 to 3600/],
-            ["both --role-arn and --stack", ["--stack", "dev", "--role-arn", "arn:aws:iam::123456789012:role/x"], /--role-arn or --stack, not both/],
-            ["overwriting the long-term keys", ["--token-code", "123456", "--session-profile", "k3s-admin"], /must differ from --profile/],
+            [
+                "a session shorter than 15 minutes",
+                ["--token-code", "123456", "--duration-seconds", "899"],
+                /from 900 to 129600/,
+            ],
+            [
+                "a session token longer than 36 hours",
+                ["--token-code", "123456", "--duration-seconds", "129601"],
+                /from 900 to 129600/,
+            ],
+            [
+                "a stack-role session longer than the role's hour",
+                ["--stack", "dev", "--token-code", "123456", "--duration-seconds", "3601"],
+                /from 900 to 3600/,
+            ],
+            [
+                "both --role-arn and --stack",
+                ["--stack", "dev", "--role-arn", "arn:aws:iam::123456789012:role/x"],
+                /--role-arn or --stack, not both/,
+            ],
+            [
+                "overwriting the long-term keys",
+                ["--token-code", "123456", "--session-profile", "k3s-admin"],
+                /must differ from --profile/,
+            ],
         ] as const) {
             it(what, async () => {
                 const w = world();
@@ -173,7 +228,10 @@ describe("mfa-session", () => {
                 assert.equal(r.code, 1);
                 assert.equal(r.err.length, 1);
                 assert.match(r.err[0]!, message);
-                assert.equal(sts.commandCalls(GetSessionTokenCommand).length + sts.commandCalls(AssumeRoleCommand).length, 0);
+                assert.equal(
+                    sts.commandCalls(GetSessionTokenCommand).length + sts.commandCalls(AssumeRoleCommand).length,
+                    0,
+                );
                 assert.equal(fs.readFileSync(w.file, "utf8"), BEFORE);
             });
         }
@@ -191,7 +249,15 @@ describe("mfa-session", () => {
         const cases: [string, () => void, string[], RegExp][] = [
             [
                 "a wrong or reused code",
-                () => sts.on(GetSessionTokenCommand).rejects(awsError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")),
+                () =>
+                    sts
+                        .on(GetSessionTokenCommand)
+                        .rejects(
+                            awsError(
+                                "AccessDenied",
+                                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                            ),
+                        ),
                 [],
                 /^mfa-session: the MFA code was wrong or has already been used: wait for the next code and try again$/,
             ],
@@ -201,28 +267,52 @@ describe("mfa-session", () => {
                 [],
                 /^mfa-session: no MFA device is enrolled for the keys of profile `k3s-admin`: enrol one first/,
             ],
-            ["an unknown source profile", () => undefined, ["--profile", "nobody"], /^mfa-session: AWS profile `nobody` is not in .*credentials or .*config/],
+            [
+                "an unknown source profile",
+                () => undefined,
+                ["--profile", "nobody"],
+                /^mfa-session: AWS profile `nobody` is not in .*credentials or .*config/,
+            ],
             [
                 "expired keys",
-                () => sts.on(GetSessionTokenCommand).rejects(awsError("ExpiredToken", "The security token included in the request is expired")),
+                () =>
+                    sts
+                        .on(GetSessionTokenCommand)
+                        .rejects(awsError("ExpiredToken", "The security token included in the request is expired")),
                 [],
                 /^mfa-session: the keys of profile `k3s-admin` are invalid or expired \(ExpiredToken\)/,
             ],
             [
                 "invalid keys",
-                () => iam.on(ListMFADevicesCommand).rejects(awsError("InvalidClientTokenId", "The security token included in the request is invalid.")),
+                () =>
+                    iam
+                        .on(ListMFADevicesCommand)
+                        .rejects(
+                            awsError("InvalidClientTokenId", "The security token included in the request is invalid."),
+                        ),
                 [],
                 /^mfa-session: the keys of profile `k3s-admin` are invalid or expired \(InvalidClientTokenId\)/,
             ],
             [
                 "no network",
-                () => iam.on(ListMFADevicesCommand).rejects(awsError("Error", "getaddrinfo ENOTFOUND iam.amazonaws.com", { code: "ENOTFOUND" })),
+                () =>
+                    iam
+                        .on(ListMFADevicesCommand)
+                        .rejects(awsError("Error", "getaddrinfo ENOTFOUND iam.amazonaws.com", { code: "ENOTFOUND" })),
                 [],
                 /^mfa-session: cannot reach AWS \(ENOTFOUND\): check the network and try again$/,
             ],
             [
                 "a role the keys may not assume",
-                () => sts.on(AssumeRoleCommand).rejects(awsError("AccessDenied", "User: arn:aws:iam::123456789012:user/k3s-admin is not authorized to perform: sts:AssumeRole")),
+                () =>
+                    sts
+                        .on(AssumeRoleCommand)
+                        .rejects(
+                            awsError(
+                                "AccessDenied",
+                                "User: arn:aws:iam::123456789012:user/k3s-admin is not authorized to perform: sts:AssumeRole",
+                            ),
+                        ),
                 ["--role-arn", "arn:aws:iam::123456789012:role/other"],
                 /^mfa-session: not allowed to assume arn:aws:iam::123456789012:role\/other: User: .* is not authorized/,
             ],
@@ -237,7 +327,11 @@ describe("mfa-session", () => {
                 assert.match(r.err[0]!, message);
                 assert.ok(!r.err[0]!.includes("\n"));
                 assert.equal(fs.readFileSync(w.file, "utf8"), BEFORE);
-                assert.deepEqual(fs.readdirSync(path.dirname(w.file)), ["credentials"], "no temporary file left behind");
+                assert.deepEqual(
+                    fs.readdirSync(path.dirname(w.file)),
+                    ["credentials"],
+                    "no temporary file left behind",
+                );
             });
         }
     });
@@ -246,11 +340,17 @@ describe("mfa-session", () => {
         it("prints --help", async () => {
             const r = await world().run(["--help"]);
             assert.equal(r.code, 0);
-            assert.match(r.out[0]!, /^usage: mfa-session \[--profile NAME\] \[--serial-number ARN\] \[--token-code CODE\]/);
+            assert.match(
+                r.out[0]!,
+                /^usage: mfa-session \[--profile NAME\] \[--serial-number ARN\] \[--token-code CODE\]/,
+            );
         });
         it("exits 2 for an unknown flag or a duration that is not a number", async () => {
             const w = world();
-            for (const argv of [["--mfa", "x"], ["--duration-seconds", "1h"]]) {
+            for (const argv of [
+                ["--mfa", "x"],
+                ["--duration-seconds", "1h"],
+            ]) {
                 const r = await w.run(argv);
                 assert.equal(r.code, 2);
                 assert.match(r.err[0]!, /^mfa-session: .*\(see --help\)$/);

@@ -78,7 +78,12 @@ export class MockAws implements pulumi.runtime.Mocks {
         const filters = inputs["filters"] as Filter[] | undefined;
         switch (args.token) {
             case "aws:index/getPartition:getPartition":
-                return { id: a.partition, partition: a.partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                return {
+                    id: a.partition,
+                    partition: a.partition,
+                    dnsSuffix: "amazonaws.com",
+                    reverseDnsPrefix: "com.amazonaws",
+                };
             case "aws:index/getRegion:getRegion":
                 return { id: a.region, region: a.region, name: a.region, endpoint: `ec2.${a.region}.amazonaws.com` };
             case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -108,14 +113,23 @@ export class MockAws implements pulumi.runtime.Mocks {
             case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
                 const type = filters?.find((f) => f.name === "instance-type")?.values[0] ?? "";
                 const zones = [...(a.offerings[type] ?? [])];
-                return { id: a.region, instanceTypes: zones.map(() => type), locations: zones, locationTypes: zones.map(() => "availability-zone") };
+                return {
+                    id: a.region,
+                    instanceTypes: zones.map(() => type),
+                    locations: zones,
+                    locationTypes: zones.map(() => "availability-zone"),
+                };
             }
             case "aws:ec2/getSubnets:getSubnets":
                 return {
                     id: a.region,
                     ids: a.subnets
                         .filter((s) =>
-                            matches(filters, { "vpc-id": s.vpcId, "default-for-az": s.defaultForAz, "availability-zone": s.availabilityZone }),
+                            matches(filters, {
+                                "vpc-id": s.vpcId,
+                                "default-for-az": s.defaultForAz,
+                                "availability-zone": s.availabilityZone,
+                            }),
                         )
                         .map((s) => s.id),
                 };
@@ -168,7 +182,9 @@ function runtimeInternals(): { waitForRPCs: () => Promise<void>; urns: () => str
     const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
     const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources?: () => Map<string, unknown> };
     if (typeof runtime.waitForRPCs !== "function" || typeof monitor?.getRegisteredResources !== "function") {
-        throw new Error("@pulumi/pulumi no longer exposes waitForRPCs or the mock monitor's registry; update tests/mocks.ts");
+        throw new Error(
+            "@pulumi/pulumi no longer exposes waitForRPCs or the mock monitor's registry; update tests/mocks.ts",
+        );
     }
     return { waitForRPCs: runtime.waitForRPCs, urns: () => [...monitor.getRegisteredResources!().keys()] };
 }

@@ -31,7 +31,10 @@ describe("npm run plan (offline access report)", () => {
         assert.match(out, /aws:iam\/user:User\s+k3s-admin-user\s+k3s-admin-mfa:iam:AdminUser k3s-admin/);
         assert.match(out, /inline policy k3s-admin-ui-cli-with-mfa on user k3s-admin\n {4}\{/);
         assert.match(out, /"BoolIfExists": \{\n\s+"aws:MultiFactorAuthPresent": "false"/);
-        assert.match(out, /ec2:RunInstances\s+DENY \(MustBeSignedInWithMFA\)\s+DENY \(MustBeSignedInWithMFA\)\s+ALLOW \(AdministratorAccess\)/);
+        assert.match(
+            out,
+            /ec2:RunInstances\s+DENY \(MustBeSignedInWithMFA\)\s+DENY \(MustBeSignedInWithMFA\)\s+ALLOW \(AdministratorAccess\)/,
+        );
         assert.match(out, /k3s-admin, MFA 3601 s old \(above limit\)\s+DENY \(no trust statement matches\)/);
         assert.match(out, /! sts:GetCallerIdentity cannot be denied/);
         assert.match(out, /\nOK: 0 of 22 requests that must be denied are allowed$/);
@@ -41,7 +44,10 @@ describe("npm run plan (offline access report)", () => {
         const { code, out } = await plan("--format", "markdown");
         assert.equal(code, 0);
         assert.match(out, /^## k3s-admin-mfa offline plan: stack `dev`/);
-        assert.match(out, /\n\| action \| long-term keys \(no MFA key\) \| MultiFactorAuthPresent=false \| MFA session \(60 s old\) \|\n\| --- \|/);
+        assert.match(
+            out,
+            /\n\| action \| long-term keys \(no MFA key\) \| MultiFactorAuthPresent=false \| MFA session \(60 s old\) \|\n\| --- \|/,
+        );
         assert.match(out, /\| ec2:RunInstances \| DENY \(MustBeSignedInWithMFA\) \|/);
         assert.match(out, /```json\n\{/);
     });
@@ -87,8 +93,14 @@ describe("npm run plan (offline access report)", () => {
     describe("bad input: exit 2 with one line on stderr", () => {
         for (const [argv, message] of [
             [["--format", "html"], /^plan: --format must be one of text, markdown, json, got "html" \(see --help\)$/],
-            [["--stack", "prod"], /^plan: no stack file Pulumi\.prod\.yaml \(create it with `pulumi stack init prod`\)$/],
-            [["--config", "mfaMaxAgeSeconds=soon"], /^plan: config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "soon"$/],
+            [
+                ["--stack", "prod"],
+                /^plan: no stack file Pulumi\.prod\.yaml \(create it with `pulumi stack init prod`\)$/,
+            ],
+            [
+                ["--config", "mfaMaxAgeSeconds=soon"],
+                /^plan: config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "soon"$/,
+            ],
             [["--config", "novalue"], /^plan: --config takes KEY=VALUE, got "novalue"/],
             [["--frobnicate"], /^plan: Unknown option '--frobnicate'/],
         ] as const) {
@@ -109,16 +121,23 @@ describe("npm run plan (offline access report)", () => {
     });
 
     it("shows encrypted stack values as [secret], in errors too", async () => {
-        const dir = tempProject("config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:userName:\n    secure: AAABAKcipher\n");
+        const dir = tempProject(
+            "config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:userName:\n    secure: AAABAKcipher\n",
+        );
         assert.deepEqual(readStackFile(dir, "test"), {
             values: { "aws:region": "eu-west-1", "k3s-admin-mfa:userName": SECRET },
             secretKeys: ["k3s-admin-mfa:userName"],
         });
-        await assert.rejects(buildReport("test", {}, dir), /^Error: config `userName` must be 1 to 64 .*, got \[secret\]$/);
+        await assert.rejects(
+            buildReport("test", {}, dir),
+            /^Error: config `userName` must be 1 to 64 .*, got \[secret\]$/,
+        );
     });
 
     it("reads the region and typed values from the stack file", async () => {
-        const dir = tempProject("config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:mfaMaxAgeSeconds: 900\n  k3s-admin-mfa:createTestInstance: false\n");
+        const dir = tempProject(
+            "config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:mfaMaxAgeSeconds: 900\n  k3s-admin-mfa:createTestInstance: false\n",
+        );
         const report = await buildReport("test", {}, dir);
         assert.equal(report.region, "eu-west-1");
         assert.ok(report.matrix.some((c) => c.caller.includes("899 s old") && c.decision === "ALLOW"));

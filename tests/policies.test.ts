@@ -62,7 +62,10 @@ describe("hardened MFA enforcement policy", () => {
     it("no longer exempts creating, enabling or deleting an MFA device, and keeps the rest in the seed's order", () => {
         const s = mfaEnforcementPolicy({ hardened: true }).Statement[0]!;
         const removed = ["iam:DeleteVirtualMFADevice", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice"];
-        assert.deepEqual(s.NotAction, SEED_NOT_ACTION.filter((a) => !removed.includes(a)));
+        assert.deepEqual(
+            s.NotAction,
+            SEED_NOT_ACTION.filter((a) => !removed.includes(a)),
+        );
         assert.deepEqual(s.Condition, { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } });
         assert.equal(s.Sid, "MustBeSignedInWithMFA");
     });

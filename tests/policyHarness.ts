@@ -1,4 +1,11 @@
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 /**
  * Runs policy rules the way the Pulumi engine would, over plain {type, name, props} resources, without starting
@@ -20,7 +27,12 @@ function asPolicyResource(r: PlainResource): PolicyResource {
         name: r.name,
         urn: `urn:pulumi:test::k3s-admin-mfa::${r.type}::${r.name}`,
         props: r.props,
-        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [] } as unknown as PolicyResource["opts"],
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            additionalSecretOutputs: [],
+        } as unknown as PolicyResource["opts"],
         dependencies: [],
         propertyDependencies: {},
         isType: unsupported,
@@ -44,7 +56,16 @@ export async function violations(
     const validations = [rule.validateResource ?? []].flat();
     for (const r of resources) {
         const p = asPolicyResource(r);
-        const args: ResourceValidationArgs = { ...common, type: p.type, name: p.name, urn: p.urn, props: p.props, opts: p.opts, isType: unsupported, asType: unsupported };
+        const args: ResourceValidationArgs = {
+            ...common,
+            type: p.type,
+            name: p.name,
+            urn: p.urn,
+            props: p.props,
+            opts: p.opts,
+            isType: unsupported,
+            asType: unsupported,
+        };
         for (const validate of validations) await validate(args, report);
     }
     return found;

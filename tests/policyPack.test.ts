@@ -25,13 +25,27 @@ function adminStack(deny: Record<string, unknown> | null = mfaDeny(), asJson = f
     const policy = { Version: "2012-10-17", Statement: deny ? [deny] : [] };
     return [
         { type: "aws:iam/user:User", name: "u", props: { name: "k3s-admin" } },
-        { type: "aws:iam/userPolicyAttachment:UserPolicyAttachment", name: "a", props: { user: "k3s-admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } },
-        { type: "aws:iam/userPolicy:UserPolicy", name: "p", props: { user: "k3s-admin", policy: asJson ? JSON.stringify(policy) : policy } },
+        {
+            type: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+            name: "a",
+            props: { user: "k3s-admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+        },
+        {
+            type: "aws:iam/userPolicy:UserPolicy",
+            name: "p",
+            props: { user: "k3s-admin", policy: asJson ? JSON.stringify(policy) : policy },
+        },
     ];
 }
 
 function role(statements: Record<string, unknown>[]): PlainResource[] {
-    return [{ type: "aws:iam/role:Role", name: "r", props: { assumeRolePolicy: { Version: "2012-10-17", Statement: statements } } }];
+    return [
+        {
+            type: "aws:iam/role:Role",
+            name: "r",
+            props: { assumeRolePolicy: { Version: "2012-10-17", Statement: statements } },
+        },
+    ];
 }
 
 function trust(principal: unknown = { AWS: "arn:aws:iam::123456789012:user/k3s-admin" }): Record<string, unknown> {
@@ -39,7 +53,10 @@ function trust(principal: unknown = { AWS: "arn:aws:iam::123456789012:user/k3s-a
         Effect: "Allow",
         Principal: principal,
         Action: "sts:AssumeRole",
-        Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, NumericLessThan: { "aws:MultiFactorAuthAge": "3600" } },
+        Condition: {
+            Bool: { "aws:MultiFactorAuthPresent": "true" },
+            NumericLessThan: { "aws:MultiFactorAuthAge": "3600" },
+        },
     };
 }
 
@@ -65,13 +82,37 @@ describe("policy pack: admin users require the MFA Deny (stack rule)", () => {
     });
 
     for (const [what, change, message] of [
-        ["no inline Deny at all", () => null, /holds AdministratorAccess without an MFA Deny: none of its inline policies has a Deny statement/],
-        ["Bool instead of BoolIfExists", (d: Record<string, unknown>) => ({ ...d, Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } }), /uses Bool on aws:MultiFactorAuthPresent/],
-        ["no condition", (d: Record<string, unknown>) => ({ ...d, Condition: undefined }), /BoolIfExists aws:MultiFactorAuthPresent "false"/],
+        [
+            "no inline Deny at all",
+            () => null,
+            /holds AdministratorAccess without an MFA Deny: none of its inline policies has a Deny statement/,
+        ],
+        [
+            "Bool instead of BoolIfExists",
+            (d: Record<string, unknown>) => ({ ...d, Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } }),
+            /uses Bool on aws:MultiFactorAuthPresent/,
+        ],
+        [
+            "no condition",
+            (d: Record<string, unknown>) => ({ ...d, Condition: undefined }),
+            /BoolIfExists aws:MultiFactorAuthPresent "false"/,
+        ],
         ["an Allow instead of a Deny", (d: Record<string, unknown>) => ({ ...d, Effect: "Allow" }), /is not a Deny/],
-        ["a non-bootstrap exemption", (d: Record<string, unknown>) => ({ ...d, NotAction: ["sts:GetSessionToken", "ec2:RunInstances"] }), /exempts ec2:RunInstances/],
-        ["Action instead of NotAction", (d: Record<string, unknown>) => ({ ...d, NotAction: undefined, Action: "ec2:*" }), /must deny with NotAction/],
-        ["a narrower Resource", (d: Record<string, unknown>) => ({ ...d, Resource: "arn:aws:s3:::bucket" }), /Resource "\*"/],
+        [
+            "a non-bootstrap exemption",
+            (d: Record<string, unknown>) => ({ ...d, NotAction: ["sts:GetSessionToken", "ec2:RunInstances"] }),
+            /exempts ec2:RunInstances/,
+        ],
+        [
+            "Action instead of NotAction",
+            (d: Record<string, unknown>) => ({ ...d, NotAction: undefined, Action: "ec2:*" }),
+            /must deny with NotAction/,
+        ],
+        [
+            "a narrower Resource",
+            (d: Record<string, unknown>) => ({ ...d, Resource: "arn:aws:s3:::bucket" }),
+            /Resource "\*"/,
+        ],
     ] as const) {
         it(`reports ${what}`, async () => {
             const deny = (change as (d: Record<string, unknown>) => Record<string, unknown> | null)(mfaDeny());
@@ -83,10 +124,23 @@ describe("policy pack: admin users require the MFA Deny (stack rule)", () => {
     }
 
     it("accepts exactly the bootstrap kinds of action", () => {
-        for (const a of ["sts:GetSessionToken", "iam:ResyncMFADevice", "iam:ListUsers", "iam:GetAccountSummary", "iam:DeleteVirtualMFADevice"]) {
+        for (const a of [
+            "sts:GetSessionToken",
+            "iam:ResyncMFADevice",
+            "iam:ListUsers",
+            "iam:GetAccountSummary",
+            "iam:DeleteVirtualMFADevice",
+        ]) {
             assert.ok(isBootstrapAction(a), a);
         }
-        for (const a of ["sts:AssumeRole", "iam:CreateAccessKey", "iam:DeactivateMFADevice", "iam:*", "*", "iam:GetUser"]) {
+        for (const a of [
+            "sts:AssumeRole",
+            "iam:CreateAccessKey",
+            "iam:DeactivateMFADevice",
+            "iam:*",
+            "*",
+            "iam:GetUser",
+        ]) {
             assert.ok(!isBootstrapAction(a), a);
         }
     });
@@ -105,7 +159,10 @@ describe("policy pack: roles trusting people require MFA", () => {
     });
 
     it("reports BoolIfExists true (it would admit requests with no MFA key) for an account root", async () => {
-        const s = { ...trust({ AWS: "arn:aws:iam::123456789012:root" }), Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "true" } } };
+        const s = {
+            ...trust({ AWS: "arn:aws:iam::123456789012:root" }),
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "true" } },
+        };
         assert.equal((await violations(rolesTrustingPeopleRequireMfa, role([s]))).length, 1);
     });
 
@@ -120,18 +177,27 @@ describe("policy pack: EC2 instances", () => {
         assert.deepEqual(await violations(instancesRequireImdsv2AndEncryption, instance()), []);
     });
     it("reports optional IMDS tokens", async () => {
-        const found = await violations(instancesRequireImdsv2AndEncryption, instance({ metadataOptions: { httpTokens: "optional" } }));
+        const found = await violations(
+            instancesRequireImdsv2AndEncryption,
+            instance({ metadataOptions: { httpTokens: "optional" } }),
+        );
         assert.deepEqual(found, ['IMDSv2 is not required: set metadataOptions.httpTokens "required"']);
     });
     it("reports an unencrypted root volume", async () => {
-        const found = await violations(instancesRequireImdsv2AndEncryption, instance({ rootBlockDevice: { encrypted: false } }));
+        const found = await violations(
+            instancesRequireImdsv2AndEncryption,
+            instance({ rootBlockDevice: { encrypted: false } }),
+        );
         assert.deepEqual(found, ["the root volume is not encrypted: set rootBlockDevice.encrypted true"]);
     });
 });
 
 describe("policy pack: advisory on iam:DeleteVirtualMFADevice", () => {
     it("advises when the Deny exempts it, and is quiet when it does not", async () => {
-        const exempting = adminStack({ ...mfaDeny(), NotAction: ["sts:GetSessionToken", "iam:DeleteVirtualMFADevice"] });
+        const exempting = adminStack({
+            ...mfaDeny(),
+            NotAction: ["sts:GetSessionToken", "iam:DeleteVirtualMFADevice"],
+        });
         assert.equal((await violations(mfaDenyKeepsDeviceDeletionExempt, exempting)).length, 1);
         assert.deepEqual(await violations(mfaDenyKeepsDeviceDeletionExempt, adminStack()), []);
         assert.equal(mfaDenyKeepsDeviceDeletionExempt.enforcementLevel, "advisory");

@@ -56,7 +56,10 @@ describe("the program (index.ts) under mocks", () => {
         const children = run.urns.map(parseUrn).filter((u) => /^(aws|command):/.test(u.type));
         assert.equal(children.length, run.resources.length);
         for (const child of children) {
-            assert.ok(COMPONENT_TYPES.includes(child.parentType ?? ""), `${child.type}::${child.name} has parent ${child.parentType}`);
+            assert.ok(
+                COMPONENT_TYPES.includes(child.parentType ?? ""),
+                `${child.type}::${child.name} has parent ${child.parentType}`,
+            );
         }
     });
 
@@ -110,7 +113,9 @@ describe("the program with other settings", () => {
         assert.equal(run.outputs["policyName"], "ops-mfa-only");
         assert.equal(run.outputs["mfaMaxAgeSeconds"], 900);
         const role = run.resources.find((r) => r.type === "aws:iam/role:Role")!;
-        const doc = role.inputs["assumeRolePolicy"] as { Statement: { Principal: unknown; Condition: Record<string, unknown> }[] };
+        const doc = role.inputs["assumeRolePolicy"] as {
+            Statement: { Principal: unknown; Condition: Record<string, unknown> }[];
+        };
         assert.deepEqual(doc.Statement[0]!.Principal, { AWS: "arn:aws:iam::123456789012:root" });
         assert.deepEqual(doc.Statement[0]!.Condition["NumericLessThan"], { "aws:MultiFactorAuthAge": "900" });
     });

@@ -33,7 +33,9 @@ describe("Pulumi.yaml", () => {
     });
 
     it("sets aws:region for the dev stack", () => {
-        const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
         assert.equal(dev.config["aws:region"], "us-east-1");
     });
 });

@@ -16,7 +16,12 @@ function rows(after: string, before: string): string[][] {
         .split("\n")
         .filter((l) => l.startsWith("| ") && !l.startsWith("| ---"))
         .slice(1)
-        .map((l) => l.slice(2, -2).split(" | ").map((c) => c.replace(/`/g, "")));
+        .map((l) =>
+            l
+                .slice(2, -2)
+                .split(" | ")
+                .map((c) => c.replace(/`/g, "")),
+        );
 }
 
 const show = (c: Cell | undefined) => (c ? `${c.decision} (${c.decidedBy})` : "missing");
@@ -33,7 +38,10 @@ describe("README access matrix", () => {
         const table = rows("<!-- access-matrix:start", "<!-- access-matrix:end");
         const find = (r: Report, caller: string, action: string) =>
             r.matrix.find((c) => c.table === "user" && c.caller.startsWith(caller) && c.action === action);
-        assert.equal(table.length, seed.matrix.filter((c) => c.table === "user" && c.caller.startsWith("long-term")).length);
+        assert.equal(
+            table.length,
+            seed.matrix.filter((c) => c.table === "user" && c.caller.startsWith("long-term")).length,
+        );
         for (const [action = "", seedKeys, hardKeys, withMfa] of table) {
             assert.equal(seedKeys, show(find(seed, "long-term", action)), action);
             assert.equal(hardKeys, show(find(hard, "long-term", action)), action);
@@ -45,6 +53,9 @@ describe("README access matrix", () => {
     it("shows who may assume the role as npm run plan decides it", () => {
         const table = rows("| caller | `sts:AssumeRole` on the role |", "The tests (");
         const cells = seed.matrix.filter((c) => c.table === "role");
-        assert.deepEqual(table, cells.map((c) => [c.caller, show(c)]));
+        assert.deepEqual(
+            table,
+            cells.map((c) => [c.caller, show(c)]),
+        );
     });
 });

@@ -11,7 +11,11 @@ describe("TestInstance", () => {
         const mocks = useMocks();
         const t = new TestInstance("t", { instanceType: "t3.micro", tags: { Project: "p" } });
         const i = await inputsOf(mocks, t.instance);
-        assert.deepEqual(i["metadataOptions"], { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.deepEqual(i["metadataOptions"], {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+        });
         assert.deepEqual(i["rootBlockDevice"], { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
         assert.equal(i["keyName"], undefined);
         assert.equal(i["associatePublicIpAddress"], false);
@@ -64,7 +68,10 @@ describe("TestInstance", () => {
     it("without a default VPC, fails with a message that says to set testInstanceSubnetId", async () => {
         useMocks(fakeAccount({ vpcs: [{ id: "vpc-0other0000000000", isDefault: false }] }));
         const t = new TestInstance("t", { instanceType: "t3.micro" });
-        await assert.rejects(promiseOf(t.subnetId), /config `testInstanceSubnetId` is needed: us-east-1 has no default VPC; set `pulumi config set testInstanceSubnetId/);
+        await assert.rejects(
+            promiseOf(t.subnetId),
+            /config `testInstanceSubnetId` is needed: us-east-1 has no default VPC; set `pulumi config set testInstanceSubnetId/,
+        );
     });
 
     it("fails naming testInstanceType when the type has no Amazon Linux 2023 image (Mac)", async () => {
