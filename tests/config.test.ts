@@ -72,104 +72,101 @@ describe("config", () => {
 
     describe("rejects, naming the key, the value and what is allowed", () => {
         const iam = "letters, digits and + = , . @ _ -";
-        it("userName with a character IAM forbids", () => {
-            rejects({ userName: "k3s admin" }, `config \`userName\` must be 1 to 64 ${iam}, got "k3s admin"`);
-        });
-        it("userName longer than 64", () => {
-            rejects(
-                { userName: "a".repeat(65) },
-                `config \`userName\` must be 1 to 64 ${iam}, got "${"a".repeat(65)}"`,
-            );
-        });
-        it("an empty userName", () => {
-            rejects({ userName: "" }, `config \`userName\` must be 1 to 64 ${iam}, got ""`);
-        });
-        it("policyName longer than 128", () => {
-            rejects(
-                { policyName: "p".repeat(129) },
-                `config \`policyName\` must be 1 to 128 ${iam}, got "${"p".repeat(129)}"`,
-            );
-        });
-        it("roleName with a slash", () => {
-            rejects({ roleName: "k3s/admin" }, `config \`roleName\` must be 1 to 64 ${iam}, got "k3s/admin"`);
-        });
-        it("a derived roleName that would be too long", () => {
-            const user = "u".repeat(61);
-            rejects({ userName: user }, `config \`roleName\` must be 1 to 64 ${iam}, got "${user}-mfa"`);
-        });
-        it("roleTrust other than user or account", () => {
-            rejects({ roleTrust: "root" }, `config \`roleTrust\` must be one of "user", "account", got "root"`);
-        });
-        it("mfaMaxAgeSeconds that is not a number", () => {
-            rejects(
+        const age = "must be an integer from 1 to 129600";
+        const long = (c: string, n: number) => c.repeat(n);
+        // [behaviour, raw config, the whole expected message after "config `key` "]
+        const cases: [string, RawConfig, string][] = [
+            [
+                "userName with a character IAM forbids",
+                { userName: "k3s admin" },
+                `\`userName\` must be 1 to 64 ${iam}, got "k3s admin"`,
+            ],
+            [
+                "userName longer than 64",
+                { userName: long("a", 65) },
+                `\`userName\` must be 1 to 64 ${iam}, got "${long("a", 65)}"`,
+            ],
+            ["an empty userName", { userName: "" }, `\`userName\` must be 1 to 64 ${iam}, got ""`],
+            [
+                "policyName longer than 128",
+                { policyName: long("p", 129) },
+                `\`policyName\` must be 1 to 128 ${iam}, got "${long("p", 129)}"`,
+            ],
+            [
+                "roleName with a slash",
+                { roleName: "k3s/admin" },
+                `\`roleName\` must be 1 to 64 ${iam}, got "k3s/admin"`,
+            ],
+            [
+                "a derived roleName that would be too long",
+                { userName: long("u", 61) },
+                `\`roleName\` must be 1 to 64 ${iam}, got "${long("u", 61)}-mfa"`,
+            ],
+            [
+                "roleTrust other than user or account",
+                { roleTrust: "root" },
+                `\`roleTrust\` must be one of "user", "account", got "root"`,
+            ],
+            [
+                "mfaMaxAgeSeconds that is not a number",
                 { mfaMaxAgeSeconds: "soon" },
-                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "soon"`,
-            );
-        });
-        it("mfaMaxAgeSeconds of 0", () => {
-            rejects(
-                { mfaMaxAgeSeconds: "0" },
-                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "0"`,
-            );
-        });
-        it("mfaMaxAgeSeconds beyond GetSessionToken's 36 hours", () => {
-            rejects(
+                `\`mfaMaxAgeSeconds\` ${age}, got "soon"`,
+            ],
+            ["mfaMaxAgeSeconds of 0", { mfaMaxAgeSeconds: "0" }, `\`mfaMaxAgeSeconds\` ${age}, got "0"`],
+            [
+                "mfaMaxAgeSeconds beyond GetSessionToken's 36 hours",
                 { mfaMaxAgeSeconds: "129601" },
-                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "129601"`,
-            );
-        });
-        it("a fractional mfaMaxAgeSeconds", () => {
-            rejects(
+                `\`mfaMaxAgeSeconds\` ${age}, got "129601"`,
+            ],
+            [
+                "a fractional mfaMaxAgeSeconds",
                 { mfaMaxAgeSeconds: "3600.5" },
-                `config \`mfaMaxAgeSeconds\` must be an integer from 1 to 129600, got "3600.5"`,
-            );
-        });
-        it("createTestInstance other than true or false", () => {
-            rejects({ createTestInstance: "yes" }, `config \`createTestInstance\` must be true or false, got "yes"`);
-        });
-        it("testInstanceType not in family.size form", () => {
-            rejects(
+                `\`mfaMaxAgeSeconds\` ${age}, got "3600.5"`,
+            ],
+            [
+                "createTestInstance other than true or false",
+                { createTestInstance: "yes" },
+                `\`createTestInstance\` must be true or false, got "yes"`,
+            ],
+            [
+                "testInstanceType not in family.size form",
                 { testInstanceType: "micro" },
-                `config \`testInstanceType\` must be an EC2 instance type of the form family.size, such as t3.micro, got "micro"`,
-            );
-        });
-        it("testInstanceSubnetId that is not a subnet ID", () => {
-            rejects(
+                `\`testInstanceType\` must be an EC2 instance type of the form family.size, such as t3.micro, got "micro"`,
+            ],
+            [
+                "testInstanceSubnetId that is not a subnet ID",
                 { testInstanceSubnetId: "vpc-0123456789abcdef0" },
-                `config \`testInstanceSubnetId\` must be a subnet ID such as subnet-0123456789abcdef0, got "vpc-0123456789abcdef0"`,
-            );
-        });
-        it("hardened other than true or false", () => {
-            rejects({ hardened: "1" }, `config \`hardened\` must be true or false, got "1"`);
-        });
-        it("verifyEnforcement other than true or false", () => {
-            rejects({ verifyEnforcement: "no" }, `config \`verifyEnforcement\` must be true or false, got "no"`);
-        });
-        it("sourceProfile with a space", () => {
-            rejects(
+                `\`testInstanceSubnetId\` must be a subnet ID such as subnet-0123456789abcdef0, got "vpc-0123456789abcdef0"`,
+            ],
+            ["hardened other than true or false", { hardened: "1" }, `\`hardened\` must be true or false, got "1"`],
+            [
+                "verifyEnforcement other than true or false",
+                { verifyEnforcement: "no" },
+                `\`verifyEnforcement\` must be true or false, got "no"`,
+            ],
+            [
+                "sourceProfile with a space",
                 { sourceProfile: "my keys" },
-                `config \`sourceProfile\` must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -, got "my keys"`,
-            );
-        });
-        it("mfaDeviceName with a slash", () => {
-            rejects(
+                `\`sourceProfile\` must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -, got "my keys"`,
+            ],
+            [
+                "mfaDeviceName with a slash",
                 { mfaDeviceName: "phone/1" },
-                `config \`mfaDeviceName\` must be an MFA device name: 1 to 226 ${iam}, got "phone/1"`,
-            );
-        });
-        it("clusterId starting with a dash", () => {
-            rejects(
+                `\`mfaDeviceName\` must be an MFA device name: 1 to 226 ${iam}, got "phone/1"`,
+            ],
+            [
+                "clusterId starting with a dash",
                 { clusterId: "-k3s" },
-                `config \`clusterId\` must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit, got "-k3s"`,
-            );
-        });
-        for (const groups of ["system:masters", "[]", '["ok", ""]', "[1]"]) {
-            it(`kubernetesGroups ${groups}`, () => {
-                rejects(
-                    { kubernetesGroups: groups },
-                    `config \`kubernetesGroups\` must be a JSON list of one or more Kubernetes group names, such as ["system:masters"], got ${JSON.stringify(groups)}`,
-                );
-            });
+                `\`clusterId\` must be a cluster ID: up to 100 letters, digits and . _ -, starting with a letter or digit, got "-k3s"`,
+            ],
+            ...["system:masters", "[]", '["ok", ""]', "[1]"].map((groups): [string, RawConfig, string] => [
+                `kubernetesGroups ${groups}`,
+                { kubernetesGroups: groups },
+                `\`kubernetesGroups\` must be a JSON list of one or more Kubernetes group names, such as ["system:masters"], got ${JSON.stringify(groups)}`,
+            ]),
+        ];
+        for (const [behaviour, raw, message] of cases) {
+            it(behaviour, () => rejects(raw, `config ${message}`));
         }
         it("an unknown key, so a typo does not silently fall back to a default", () => {
             assert.throws(
