@@ -70,10 +70,7 @@ export const CONFIG_KEYS = [
 ] as const;
 
 export class ConfigError extends Error {
-    constructor(
-        readonly key: string,
-        message: string,
-    ) {
+    constructor(message: string) {
         super(message);
         this.name = "ConfigError";
     }
@@ -90,7 +87,7 @@ class Reader {
 
     fail(key: string, value: string, allowed: string): never {
         const shown = this.secretKeys.has(key) ? "[secret]" : JSON.stringify(value);
-        throw new ConfigError(key, `config \`${key}\` ${allowed}, got ${shown}`);
+        throw new ConfigError(`config \`${key}\` ${allowed}, got ${shown}`);
     }
 
     iamName(key: string, fallback: string, maxLength: number): string {

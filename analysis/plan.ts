@@ -13,7 +13,7 @@ import { parseUrn, type ProgramRun, runProgram } from "../tests/mocks";
 import { type DeclaredAccess, declaredAccess } from "./declared";
 import { accessMatrix, isViolation } from "./matrix";
 import { FORMATS, type Format, render, type Report } from "./report";
-import { readStackFile } from "./stackFile";
+import { readStackFile, SECRET } from "./stackFile";
 import { weaknesses } from "./weaknesses";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -22,7 +22,7 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--format text|markdown|jso
 
 Shows what \`pulumi up\` would create for a stack and proves what its policies allow, with no AWS account and no
 Pulumi CLI: the program runs under Pulumi's mocks with the config of Pulumi.<stack>.yaml (encrypted values show as
-${"[secret]"}), and every request of the access matrix is decided by an IAM evaluation engine.
+${SECRET}), and every request of the access matrix is decided by an IAM evaluation engine.
 
   --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
   --format FORMAT     text (default), markdown (for pull-request comments) or json

@@ -16,8 +16,7 @@ import {
     IAMClient,
     SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
-
-export const DENY_SID = "MustBeSignedInWithMFA";
+import { MFA_DENY_SID as DENY_SID } from "../components/policies";
 
 const MFA_CONTEXT: ContextEntry[] = [
     { ContextKeyName: "aws:MultiFactorAuthPresent", ContextKeyType: "boolean", ContextKeyValues: ["true"] },
@@ -31,7 +30,7 @@ interface Scenario {
     readonly expect: "explicitDeny" | "allowed";
 }
 
-export const SCENARIOS: readonly Scenario[] = [
+const SCENARIOS: readonly Scenario[] = [
     { name: "without MFA", actions: ["ec2:RunInstances", "iam:CreateUser"], context: [], expect: "explicitDeny" },
     { name: "with MFA", actions: ["ec2:RunInstances", "iam:CreateUser"], context: MFA_CONTEXT, expect: "allowed" },
     { name: "bootstrap without MFA", actions: ["sts:GetSessionToken"], context: [], expect: "allowed" },

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import {
     GetCallerIdentityCommand,
-    type Credentials,
     AssumeRoleCommand,
     GetSessionTokenCommand,
     type STSClient,
@@ -41,7 +40,7 @@ export interface SessionDeps {
 }
 
 /** AWS's limits: GetSessionToken 15 min to 36 h; AssumeRole 15 min to the role's maximum (ours: 1 h). */
-export function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; max: number; fallback: number } {
+function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; max: number; fallback: number } {
     if (!roleMode) return { min: 900, max: 129600, fallback: 43200 };
     return { min: 900, max: stackRole ? ROLE_MAX_SESSION_SECONDS : 43200, fallback: 3600 };
 }
@@ -112,7 +111,6 @@ export function validate(req: SessionRequest, deps: SessionDeps): { min: number;
 }
 
 export interface SessionResult {
-    readonly credentials: Credentials;
     /** What to tell the person (never the secrets, unless they asked for --print-env). */
     readonly message: string;
     /** `export …` lines, with --print-env. */
@@ -148,7 +146,7 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
             `export AWS_SESSION_TOKEN=${c.SessionToken}`,
             `export AWS_CREDENTIAL_EXPIRATION=${expires}`,
         ].join("\n");
-        return { credentials: c, exports, message: `MFA session until ${expires}` };
+        return { exports, message: `MFA session until ${expires}` };
     }
     const target = sessionProfile(req);
     const file = awsFiles(deps.env).credentials;
@@ -163,7 +161,6 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
         ]),
     );
     return {
-        credentials: c,
         message: `wrote profile ${target} to ${file}; it expires ${expires}. Use: --profile ${target}`,
     };
 }

@@ -1,15 +1,15 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../config";
 import { FakeAccount, fakeAccount } from "./fakeAccount";
 
 /**
- * One mock runtime for every test file (and, later, the offline report): it records every resource the program
+ * One mock runtime for every test file and for the offline report (`npm run plan`): it records every resource the program
  * declares, answers the invokes the program makes from a fake account, and throws on any other invoke, because an
  * unmocked invoke would otherwise resolve to `undefined` and let negative assertions pass vacuously.
  */
 
-export const PROJECT = "k3s-admin-mfa";
-export const STACK = "dev";
+const STACK = "dev";
 
 export interface RecordedResource {
     readonly type: string;
@@ -33,7 +33,7 @@ export class MockAws implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     private seq = 0;
 
-    constructor(readonly account: FakeAccount) {}
+    constructor(private readonly account: FakeAccount) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const a = this.account;
