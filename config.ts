@@ -24,6 +24,8 @@ export interface StackConfig {
     readonly testInstanceType: string;
     /** Subnet for the test instance; undefined means a default subnet of the default VPC. */
     readonly testInstanceSubnetId: string | undefined;
+    /** Replace the test instance when AWS publishes a newer Amazon Linux 2023 image. */
+    readonly testInstanceFollowLatestAmi: boolean;
     /** Drop the MFA-device exemptions from the Deny (for accounts where the device is already enrolled). */
     readonly hardened: boolean;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
@@ -61,6 +63,7 @@ export const CONFIG_KEYS = [
     "createTestInstance",
     "testInstanceType",
     "testInstanceSubnetId",
+    "testInstanceFollowLatestAmi",
     "hardened",
     "verifyEnforcement",
     "sourceProfile",
@@ -90,8 +93,9 @@ class Reader {
         throw new ConfigError(`config \`${key}\` ${allowed}, got ${shown}`);
     }
 
-    iamName(key: string, fallback: string, maxLength: number): string {
-        const value = this.raw[key] ?? fallback;
+    iamName(key: string, fallback: string, maxLength: number, emptyMeansFallback = false): string {
+        const raw = this.raw[key];
+        const value = raw === undefined || (emptyMeansFallback && raw === "") ? fallback : raw;
         if (value.length > maxLength || !IAM_NAME.test(value)) {
             this.fail(key, value, `must be 1 to ${maxLength} ${IAM_NAME_CHARS}`);
         }
@@ -121,9 +125,15 @@ class Reader {
         return value === "true";
     }
 
+    /**
+     * A setting whose unset value is derived from others. Pulumi.yaml declares it with `default: ""`, because the
+     * CLI refuses to run a stack that lacks a declared key with no default (pkg/workspace/config.go `mergeConfig`);
+     * so the empty string, which the CLI then passes to the program, means "unset".
+     */
     optional(key: string, pattern: RegExp, allowed: string): string | undefined {
         const value = this.raw[key];
-        if (value !== undefined && !pattern.test(value)) this.fail(key, value, allowed);
+        if (value === undefined || value === "") return undefined;
+        if (!pattern.test(value)) this.fail(key, value, allowed);
         return value;
     }
 
@@ -131,7 +141,10 @@ class Reader {
         return this.optional(key, pattern, allowed) ?? fallback;
     }
 
-    /** A JSON array of strings (how Pulumi passes an `array` setting), each matching the pattern. */
+    /**
+     * A JSON array of strings: how the Pulumi CLI passes an `array` setting (an object value) to the program. The CLI
+     * itself refuses a plain string such as `'["a"]'` for an `array<string>` key, so lists are set with `--path`.
+     */
     list(key: string, pattern: RegExp, allowed: string, fallback: readonly string[]): readonly string[] {
         const value = this.raw[key];
         if (value === undefined) return Object.freeze([...fallback]);
@@ -168,7 +181,7 @@ export function parseConfig(
     return Object.freeze({
         userName,
         policyName: read.iamName("policyName", "k3s-admin-ui-cli-with-mfa", 128),
-        roleName: read.iamName("roleName", `${userName}-mfa`, 64),
+        roleName: read.iamName("roleName", `${userName}-mfa`, 64, true),
         roleTrust: read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user"),
         mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_MFA_AGE_SECONDS, 3600),
         createTestInstance: read.boolean("createTestInstance", true),
@@ -183,6 +196,7 @@ export function parseConfig(
             /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
             "must be a subnet ID such as subnet-0123456789abcdef0",
         ),
+        testInstanceFollowLatestAmi: read.boolean("testInstanceFollowLatestAmi", false),
         hardened: read.boolean("hardened", false),
         verifyEnforcement: read.boolean("verifyEnforcement", true),
         sourceProfile: read.text(
@@ -206,7 +220,7 @@ export function parseConfig(
         kubernetesGroups: read.list(
             "kubernetesGroups",
             /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/,
-            'must be a JSON list of one or more Kubernetes group names, such as ["system:masters"]',
+            'must be a list of one or more Kubernetes group names, set with `pulumi config set --path "kubernetesGroups[0]" k3s:admins`',
             ["system:masters"],
         ),
         aws: Object.freeze({ ...awsProvider }),

@@ -33,6 +33,7 @@ const testInstance = config.createTestInstance
     ? new TestInstance("k3s-admin-mfa-test", {
           instanceType: config.testInstanceType,
           subnetId: config.testInstanceSubnetId,
+          followLatestAmi: config.testInstanceFollowLatestAmi,
           tags,
       })
     : undefined;

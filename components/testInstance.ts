@@ -8,6 +8,8 @@ export interface TestInstanceArgs {
     readonly subnetId?: string;
     /** Tags for the instance and its security group; `Name` is set from the component name. */
     readonly tags?: Readonly<Record<string, string>>;
+    /** Replace the instance whenever AWS publishes a newer Amazon Linux 2023 image. Default: false. */
+    readonly followLatestAmi?: boolean;
 }
 
 /** Public SSM parameters that always name the current Amazon Linux 2023 AMI of an architecture. */
@@ -76,10 +78,14 @@ export class TestInstance extends pulumi.ComponentResource {
             { instanceType: args.instanceType },
             invokeOpts,
         ).supportedArchitectures;
-        const ami = aws.ssm.getParameterOutput(
-            { name: architectures.apply(this.cleanly((archs) => al2023AmiParameter(args.instanceType, archs))) },
-            invokeOpts,
-        ).value;
+        // The parameter's `value` is a sensitive field in the provider's schema, so the engine returns it as a secret
+        // and every preview would show `ami: [secret] => [secret]`. An AMI ID is public: unsecret it.
+        const ami = pulumi.unsecret(
+            aws.ssm.getParameterOutput(
+                { name: architectures.apply(this.cleanly((archs) => al2023AmiParameter(args.instanceType, archs))) },
+                invokeOpts,
+            ).value,
+        );
 
         const network = args.subnetId
             ? aws.ec2
@@ -113,7 +119,8 @@ export class TestInstance extends pulumi.ComponentResource {
                 tags,
                 volumeTags: tags,
             },
-            { parent: this },
+            // A new image every few weeks would otherwise replace this throwaway instance on the next `pulumi up`.
+            { parent: this, ignoreChanges: args.followLatestAmi ? [] : ["ami"] },
         );
 
         this.instanceId = this.instance.id;

@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import { parse as parseIni } from "ini";
 import { parse as parseYaml } from "yaml";
 import { fakeAccount } from "./fakeAccount";
-import { runProgram } from "./mocks";
+import { runProgram, type StackSettings } from "./mocks";
 
 /** The three client outputs of a program run, parsed with real INI and YAML parsers. */
-async function outputs(config: Record<string, string> = {}, region = "us-east-1") {
+async function outputs(config: StackSettings = {}, region = "us-east-1") {
     const run = await runProgram(
         { createTestInstance: "false", verifyEnforcement: "false", "aws:region": region, ...config },
         fakeAccount({ region }),
@@ -95,7 +95,7 @@ describe("client configuration outputs", () => {
                 groups: ["system:masters"],
             },
         ]);
-        const custom = await outputs({ kubernetesGroups: '["k3s:admins","k3s:viewers"]' });
+        const custom = await outputs({ kubernetesGroups: ["k3s:admins", "k3s:viewers"] });
         assert.deepEqual(custom.mapping[0]!["groups"], ["k3s:admins", "k3s:viewers"]);
         assert.doesNotMatch(String(custom.raw["authenticatorMapping"]), /:user\//);
     });

@@ -21,6 +21,7 @@ describe("config", () => {
             createTestInstance: true,
             testInstanceType: "t3.micro",
             testInstanceSubnetId: undefined,
+            testInstanceFollowLatestAmi: false,
             hardened: false,
             verifyEnforcement: true,
             sourceProfile: "k3s-admin",
@@ -162,7 +163,7 @@ describe("config", () => {
             ...["system:masters", "[]", '["ok", ""]', "[1]"].map((groups): [string, RawConfig, string] => [
                 `kubernetesGroups ${groups}`,
                 { kubernetesGroups: groups },
-                `\`kubernetesGroups\` must be a JSON list of one or more Kubernetes group names, such as ["system:masters"], got ${JSON.stringify(groups)}`,
+                `\`kubernetesGroups\` must be a list of one or more Kubernetes group names, set with \`pulumi config set --path "kubernetesGroups[0]" k3s:admins\`, got ${JSON.stringify(groups)}`,
             ]),
         ];
         for (const [behaviour, raw, message] of cases) {

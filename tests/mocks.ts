@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { mergeStackConfig, readProjectFile, type StackValue } from "../analysis/cliConfig";
 import { PROJECT } from "../config";
 import { FakeAccount, fakeAccount } from "./fakeAccount";
 
@@ -18,6 +19,35 @@ export interface RecordedResource {
     readonly id: string;
 }
 
+/**
+ * A resource registration as the engine receives it (pulumi/pulumi proto/pulumi/resource.proto
+ * `RegisterResourceRequest`): inputs still serialized (unknowns as the unknown sentinel, secrets as secret
+ * envelopes), with the options the engine acts on.
+ */
+export interface Registration {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent: string;
+    readonly object: Record<string, unknown>;
+    readonly dependencies: readonly string[];
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    readonly deleteBeforeReplace: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges: readonly string[];
+    readonly replaceWith: readonly string[];
+    /** The serialized `replacementTrigger` option, or undefined when none is set. */
+    readonly replacementTrigger: unknown;
+}
+
+/** The engine's wire marker for a value not known until the resource exists (sdk/nodejs/runtime/rpc.ts). */
+export const UNKNOWN = pulumi.runtime.unknownValue;
+
+/** A value as a provider returns a sensitive field, e.g. ssm.getParameter's `value`: a secret envelope. */
+function secretValue(value: unknown): Record<string, unknown> {
+    return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
 type Filter = { name: string; values: string[] };
 
 function matches(filters: Filter[] | undefined, fields: Record<string, string | boolean>): boolean {
@@ -31,9 +61,17 @@ function invokeError(message: string): Error {
 
 export class MockAws implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
+    readonly registrations: Registration[] = [];
     private seq = 0;
 
-    constructor(private readonly account: FakeAccount) {}
+    /**
+     * @param preview like `pulumi preview` of a new stack: what a provider computes on create (ARNs, unique IDs, IDs,
+     *   a command's stdout) is unknown, as the engine's preview of a create step returns it.
+     */
+    constructor(
+        private readonly account: FakeAccount,
+        readonly preview = false,
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const a = this.account;
@@ -69,7 +107,14 @@ export class MockAws implements pulumi.runtime.Mocks {
                 break;
         }
         if (args.custom !== false) this.resources.push({ type: args.type, name: args.name, inputs, id });
-        return { id: args.custom === false ? undefined : id, state };
+        if (args.custom === false) return { id: undefined, state };
+        if (this.preview) {
+            // Inputs come back as given; every output the provider computes is unknown, and so is the ID (the mock
+            // monitor sends "" for it, which the SDK reads as unknown during a preview).
+            for (const key of Object.keys(state)) if (!(key in inputs)) state[key] = UNKNOWN;
+            return { id: "", state };
+        }
+        return { id, state };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -103,7 +148,9 @@ export class MockAws implements pulumi.runtime.Mocks {
                 const name = String(inputs["name"]);
                 const value = a.parameters[name];
                 if (value === undefined) throw invokeError(`ParameterNotFound: ${name}`);
-                return { id: name, name, value, insecureValue: value, type: "String", version: 1 };
+                // `value` is a sensitive field in the provider's schema, so the engine hands it back as a secret
+                // at preview and at update alike, even for a public parameter such as an AMI ID.
+                return { id: name, name, value: secretValue(value), insecureValue: value, type: "String", version: 1 };
             }
             case "aws:ec2/getVpcs:getVpcs":
                 return {
@@ -144,11 +191,66 @@ export class MockAws implements pulumi.runtime.Mocks {
     }
 }
 
-/** Installs a fresh mock runtime (empty record) for the given account. Call before declaring any resource. */
-export function useMocks(account: FakeAccount = fakeAccount()): MockAws {
-    const mocks = new MockAws(account);
-    void pulumi.runtime.setMocks(mocks, PROJECT, STACK, false);
+type ProtoList = { getUrnsList(): string[] };
+type ProtoRequest = {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (v: ProtoList, k: string) => void): void };
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getReplaceWithList(): string[];
+    getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+};
+type Monitor = { registerResource(req: ProtoRequest, cb: unknown): void };
+
+/** Records each RegisterResourceRequest the SDK sends, before the mock monitor handles it. */
+function recordRegistrations(mocks: MockAws): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor | undefined;
+    if (typeof monitor?.registerResource !== "function")
+        throw new Error("@pulumi/pulumi's mock monitor changed; update recordRegistrations in tests/mocks.ts");
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList()));
+        mocks.registrations.push({
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            object: req.getObject()?.toJavaScript() ?? {},
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            replaceWith: req.getReplaceWithList(),
+            replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
+        });
+        register(req, cb);
+    };
+}
+
+/**
+ * Installs a fresh mock runtime (empty record) for the given account. Call before declaring any resource. With
+ * `preview`, the SDK runs as under `pulumi preview` (isDryRun) and new resources' computed outputs are unknown.
+ */
+export function useMocks(account: FakeAccount = fakeAccount(), preview = false): MockAws {
+    const mocks = new MockAws(account, preview);
+    void pulumi.runtime.setMocks(mocks, PROJECT, STACK, preview);
+    recordRegistrations(mocks);
     return mocks;
+}
+
+/** The registration of the custom resource with this type and name. */
+export function registrationOf(mocks: MockAws, type: string, name?: string): Registration {
+    const found = mocks.registrations.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) throw new Error(`expected one registration of ${type} ${name ?? ""}, got ${found.length}`);
+    return found[0]!;
 }
 
 /**
@@ -206,6 +308,18 @@ export interface ProgramRun {
     readonly resources: readonly RecordedResource[];
     /** URNs of every registered resource, components included: the type chain in a URN shows its parents. */
     readonly urns: readonly string[];
+    /** Every registration, components included, as the engine receives it. */
+    readonly registrations: readonly Registration[];
+}
+
+/**
+ * A stack's settings as `Pulumi.<stack>.yaml` holds them: a string (what `pulumi config set KEY VALUE` stores), or
+ * a list or number (an object value, what `pulumi config set --path 'KEY[0]' VALUE` or a hand edit stores).
+ */
+export type StackSettings = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+
+function asStackValue(v: StackSettings[string]): StackValue {
+    return typeof v === "string" ? { kind: "string", text: v } : { kind: "object", json: JSON.stringify(v) };
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -222,17 +336,20 @@ function forgetProgramModules(): void {
 }
 
 /**
- * Runs `index.ts` under fresh mocks with the given config: project keys bare (`userName`) or namespaced
- * (`k3s-admin-mfa:userName`), other namespaces as written (`aws:region`).
+ * Runs `index.ts` under fresh mocks with a stack's settings: project keys bare (`userName`) or namespaced
+ * (`k3s-admin-mfa:userName`), other namespaces as written (`aws:region`). The settings first go through the Pulumi
+ * CLI's own merge with Pulumi.yaml (analysis/cliConfig.ts), so the program sees what a real `pulumi preview` hands
+ * it, declared defaults included, and a setting the CLI would refuse fails here with the CLI's message.
  */
 export async function runProgram(
-    config: Readonly<Record<string, string>> = {},
+    config: StackSettings = {},
     account: FakeAccount = fakeAccount(),
+    options: { readonly preview?: boolean } = {},
 ): Promise<ProgramRun> {
-    const mocks = useMocks(account);
-    pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])),
-    );
+    const stack = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asStackValue(v)]));
+    const merged = mergeStackConfig(readProjectFile(ROOT), STACK, stack);
+    const mocks = useMocks(account, options.preview ?? false);
+    pulumi.runtime.setAllConfig(merged.values);
     const internals = runtimeInternals();
     forgetProgramModules();
     // Required here, never imported at the top: the program must first see the mocks installed above.
@@ -243,5 +360,10 @@ export async function runProgram(
         outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
     }
     await internals.waitForRPCs();
-    return { outputs, resources: [...mocks.resources], urns: internals.urns() };
+    return {
+        outputs,
+        resources: [...mocks.resources],
+        urns: internals.urns(),
+        registrations: [...mocks.registrations],
+    };
 }

@@ -99,7 +99,8 @@ describe("npm run plan (offline access report)", () => {
             ],
             [
                 ["--config", "mfaMaxAgeSeconds=soon"],
-                /^plan: config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "soon"$/,
+                // What `pulumi preview --config mfaMaxAgeSeconds=soon` says: the CLI type-checks before the program.
+                /^plan: Stack 'dev' with configuration key 'mfaMaxAgeSeconds' must be of type 'integer'$/,
             ],
             [["--config", "novalue"], /^plan: --config takes KEY=VALUE, got "novalue"/],
             [["--frobnicate"], /^plan: Unknown option '--frobnicate'/],

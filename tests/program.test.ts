@@ -120,12 +120,13 @@ describe("the program with other settings", () => {
     });
 
     it("stops on a bad setting before declaring any resource, with a message that names the key", async () => {
+        // "-5" passes the CLI's integer check (strconv.Atoi), so only config.ts stands between it and the role.
         await assert.rejects(
-            runProgram({ mfaMaxAgeSeconds: "soon" }),
+            runProgram({ mfaMaxAgeSeconds: "-5" }),
             (err: unknown) =>
                 // RunError: Pulumi prints the message alone, without a stack trace.
                 pulumi.RunError.isInstance(err) &&
-                err.message === 'config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "soon"',
+                err.message === 'config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "-5"',
         );
         // Registration is asynchronous: let anything the program started finish before counting.
         await settle();

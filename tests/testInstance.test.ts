@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { TestInstance } from "../components/testInstance";
 import { AL2023_ARM, AL2023_X86, fakeAccount } from "./fakeAccount";
-import { inputsOf, parseUrn, promiseOf, useMocks } from "./mocks";
+import { inputsOf, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
 const X86_AMI = fakeAccount().parameters[AL2023_X86];
 const ARM_AMI = fakeAccount().parameters[AL2023_ARM];
@@ -45,6 +45,23 @@ describe("TestInstance", () => {
             assert.equal((await inputsOf(mocks, t.instance))["ami"], ami);
         });
     }
+
+    it("sends the AMI ID in clear, though the engine returns SSM parameter values as secrets", async () => {
+        const mocks = useMocks();
+        const t = new TestInstance("t", { instanceType: "t3.micro" });
+        await promiseOf(t.instanceId);
+        // A secret would reach the engine as a secret envelope and show as `ami: [secret]` in every preview.
+        assert.equal(registrationOf(mocks, "aws:ec2/instance:Instance").object["ami"], X86_AMI);
+    });
+
+    it("is not replaced when AWS publishes a new image, unless followLatestAmi asks for it", async () => {
+        const mocks = useMocks();
+        await promiseOf(new TestInstance("t", { instanceType: "t3.micro" }).instanceId);
+        assert.deepEqual(registrationOf(mocks, "aws:ec2/instance:Instance").ignoreChanges, ["ami"]);
+        const following = useMocks();
+        await promiseOf(new TestInstance("t", { instanceType: "t3.micro", followLatestAmi: true }).instanceId);
+        assert.deepEqual(registrationOf(following, "aws:ec2/instance:Instance").ignoreChanges, []);
+    });
 
     it("picks a default subnet in a zone that offers the type (not us-east-1e for t3.micro), stably", async () => {
         const mocks = useMocks();
