@@ -23,7 +23,8 @@ const check = config.verifyEnforcement
 
 const role = new MfaRole("k3s-admin", {
     roleName: config.roleName,
-    userArn: admin.userArn,
+    userArn: admin.knownUserArn,
+    user: admin.user,
     roleTrust: config.roleTrust,
     mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
     tags,
@@ -40,7 +41,7 @@ const testInstance = config.createTestInstance
 
 const client = clientConfigOutputs({
     userName: config.userName,
-    userArn: admin.userArn,
+    userArn: admin.knownUserArn,
     roleArn: role.roleArn,
     roleName: role.roleName,
     region: aws.getRegionOutput().region,

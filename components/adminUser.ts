@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorAccessArn, mfaEnforcementPolicy, PolicyDocument } from "./policies";
+import { administratorAccessArn, iamUserArn, mfaEnforcementPolicy, PolicyDocument } from "./policies";
+
+/** The IAM path of the user: the root path, so its ARN is `arn:…:user/<name>`. */
+const USER_PATH = "/";
 
 export interface AdminUserArgs {
     /** IAM user name. */
@@ -26,7 +29,13 @@ export class AdminUser extends pulumi.ComponentResource {
     /** ARN of the attached AdministratorAccess policy. */
     public readonly adminPolicyArn: pulumi.Output<string>;
     public readonly userName: pulumi.Output<string>;
+    /** The user's ARN as IAM reports it once the user exists (unknown during a preview that creates it). */
     public readonly userArn: pulumi.Output<string>;
+    /**
+     * The same ARN built from values known before the user exists (partition, account, path, name), for documents
+     * that name the user: a policy rule that reads an unknown value only warns during preview.
+     */
+    public readonly knownUserArn: pulumi.Output<string>;
     public readonly policyName: pulumi.Output<string>;
 
     constructor(name: string, args: AdminUserArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -36,12 +45,15 @@ export class AdminUser extends pulumi.ComponentResource {
             `${name}-user`,
             {
                 name: args.userName,
+                path: USER_PATH,
                 // The person enrols an MFA device and creates access keys in the console (seed 004); without
                 // forceDestroy, `pulumi destroy` would fail on a user that still has them.
                 forceDestroy: true,
                 tags: { ...args.tags },
             },
-            { parent: this },
+            // The name is fixed, so a replacement must delete the old user first: IAM would refuse a second user of
+            // the same name (EntityAlreadyExists) under the default create-before-delete.
+            { parent: this, deleteBeforeReplace: true },
         );
 
         this.mfaPolicyDocument = mfaEnforcementPolicy({ hardened: args.hardened ?? false });
@@ -55,7 +67,12 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.adminPolicyArn = aws.getPartitionOutput({}, { parent: this }).partition.apply(administratorAccessArn);
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        this.knownUserArn = pulumi
+            .all([partition, accountId])
+            .apply(([p, account]) => iamUserArn(p, account, USER_PATH, args.userName));
+        this.adminPolicyArn = partition.apply(administratorAccessArn);
         this.adminAttachment = new aws.iam.UserPolicyAttachment(
             `${name}-administrator-access`,
             {
@@ -68,7 +85,12 @@ export class AdminUser extends pulumi.ComponentResource {
         );
 
         this.userName = this.user.name;
-        this.userArn = this.user.arn;
+        this.userArn = pulumi.all([this.user.arn, this.knownUserArn]).apply(([actual, known]) => {
+            // Documents name the user by knownUserArn; if IAM ever disagrees, stop rather than trust the wrong user.
+            if (actual !== known)
+                throw new pulumi.ResourceError(`IAM reports the user's ARN as ${actual}, expected ${known}`, this);
+            return actual;
+        });
         this.policyName = this.mfaPolicy.name;
         this.registerOutputs({ userName: this.userName, userArn: this.userArn, policyName: this.policyName });
     }

@@ -5,8 +5,16 @@ import { mfaTrustPolicy, trustedPrincipalArn } from "./policies";
 export interface MfaRoleArgs {
     /** IAM role name. */
     readonly roleName: string;
-    /** ARN of the admin user; the trust policy names it, or its account's root when `roleTrust` is `account`. */
+    /**
+     * ARN of the admin user; the trust policy names it, or its account's root when `roleTrust` is `account`. Pass a
+     * value known at preview (AdminUser's `knownUserArn`), so the policy pack can read the trust policy then.
+     */
     readonly userArn: pulumi.Input<string>;
+    /**
+     * The admin user. The role is created after it, since IAM refuses a trust policy naming a principal that does
+     * not exist yet, and is replaced whenever the user is (see below).
+     */
+    readonly user: aws.iam.User;
     /** Who may assume the role. */
     readonly roleTrust: "user" | "account";
     /** Longest accepted time since MFA sign-in, in seconds (`aws:MultiFactorAuthAge`). */
@@ -48,7 +56,17 @@ export class MfaRole extends pulumi.ComponentResource {
                 maxSessionDuration: ROLE_MAX_SESSION_SECONDS,
                 tags: { ...args.tags },
             },
-            { parent: this },
+            {
+                parent: this,
+                dependsOn: [args.user],
+                // IAM stores a trust principal as the user's unique ID. If the user is ever recreated, the stored
+                // policy keeps naming the deleted user's ID while our input ARN is unchanged, so no diff would fix
+                // it. A new unique ID replaces the role, and the new role's policy resolves to the new user. (The
+                // engine compares the trigger with the last recorded one: step_generator.go shouldTriggerReplace.)
+                replacementTrigger: args.user.uniqueId,
+                // The name is fixed: the old role must go before the new one can take the name.
+                deleteBeforeReplace: true,
+            },
         );
 
         this.roleName = this.role.name;

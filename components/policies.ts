@@ -127,6 +127,11 @@ export function mfaTrustPolicy(args: TrustPolicyArgs): PolicyDocument {
     };
 }
 
+/** `arn:<partition>:iam::<account>:user<path><name>`: an IAM user's ARN, from values known before it exists. */
+export function iamUserArn(partition: string, accountId: string, path: string, userName: string): string {
+    return `arn:${partition}:iam::${accountId}:user${path}${userName}`;
+}
+
 /** `arn:<partition>:iam::aws:policy/AdministratorAccess`, so the stack also works in GovCloud and China. */
 export function administratorAccessArn(partition: string): string {
     return `arn:${partition}:iam::aws:policy/AdministratorAccess`;

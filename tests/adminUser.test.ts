@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { AdminUser } from "../components/adminUser";
 import { fakeAccount } from "./fakeAccount";
-import { inputsOf, parseUrn, promiseOf, useMocks } from "./mocks";
+import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
 describe("AdminUser", () => {
     it("creates the user with forceDestroy, so destroy survives console-made keys and MFA devices", async () => {
@@ -61,5 +62,37 @@ describe("AdminUser", () => {
         assert.equal(names.length, 6);
         assert.equal(new Set(names).size, 6, `duplicate names: ${names.join(", ")}`);
         assert.ok(names.every((n) => /::(blue|green)-/.test(n)));
+    });
+
+    it("deletes the old user before creating a replacement: its name is fixed", async () => {
+        const mocks = useMocks();
+        await promiseOf(new AdminUser("a", { userName: "k3s-admin", policyName: "p" }).userArn);
+        assert.equal(registrationOf(mocks, "aws:iam/user:User").deleteBeforeReplace, true);
+    });
+
+    it("knows its ARN during a preview that creates it, built from partition, account, path and name", async () => {
+        const mocks = useMocks(fakeAccount({ partition: "aws-cn", accountId: "210987654321" }), true);
+        const admin = new AdminUser("a", { userName: "ops", policyName: "p" });
+        assert.equal(await promiseOf(admin.knownUserArn), "arn:aws-cn:iam::210987654321:user/ops");
+        // What IAM reports is unknown until the user exists, exactly as the engine previews a create.
+        assert.equal(await promiseOf(admin.userArn), undefined);
+        assert.equal(registrationOf(mocks, "aws:iam/user:User").object["path"], "/");
+    });
+
+    it("fails the update if IAM reports another ARN than the one its documents name", async () => {
+        class ElsewhereIam extends MockAws {
+            override newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                const result = super.newResource(args);
+                if (args.type === "aws:iam/user:User")
+                    result.state["arn"] = "arn:aws:iam::123456789012:user/x/k3s-admin";
+                return result;
+            }
+        }
+        await pulumi.runtime.setMocks(new ElsewhereIam(fakeAccount()), "k3s-admin-mfa", "dev", false);
+        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p" });
+        await assert.rejects(
+            promiseOf(admin.userArn),
+            /IAM reports the user's ARN as arn:aws:iam::123456789012:user\/x\/k3s-admin, expected arn:aws:iam::123456789012:user\/k3s-admin/,
+        );
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import { MfaRole } from "../components/mfaRole";
-import { inputsOf, parseUrn, promiseOf, useMocks } from "./mocks";
+import { inputsOf, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
 const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
 
@@ -11,7 +12,8 @@ async function trustOf(
     mfaMaxAgeSeconds = 3600,
 ): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
     const mocks = useMocks();
-    const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, roleTrust, mfaMaxAgeSeconds });
+    const user = new aws.iam.User("u", { name: "k3s-admin" });
+    const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, user, roleTrust, mfaMaxAgeSeconds });
     const role = await inputsOf(mocks, c.role);
     return { role, doc: role["assumeRolePolicy"] as TrustDoc };
 }
@@ -53,6 +55,7 @@ describe("MfaRole", () => {
         const c = new MfaRole("r", {
             roleName: "k3s-admin-mfa",
             userArn: USER_ARN,
+            user: new aws.iam.User("u", { name: "k3s-admin" }),
             roleTrust: "user",
             mfaMaxAgeSeconds: 3600,
         });
@@ -61,5 +64,28 @@ describe("MfaRole", () => {
         const urn = parseUrn(await promiseOf(c.role.urn));
         assert.equal(urn.parentType, "k3s-admin-mfa:iam:MfaRole");
         assert.equal(urn.name, "r-role");
+    });
+
+    it("is created after the user, and replaced, deleting first, whenever the user gets a new unique ID", async () => {
+        const mocks = useMocks();
+        const user = new aws.iam.User("u", { name: "k3s-admin" });
+        const c = new MfaRole("r", {
+            roleName: "k3s-admin-mfa",
+            userArn: USER_ARN,
+            user,
+            roleTrust: "user",
+            mfaMaxAgeSeconds: 3600,
+        });
+        await promiseOf(c.roleArn);
+        const role = registrationOf(mocks, "aws:iam/role:Role");
+        assert.ok(
+            role.dependencies.includes(await promiseOf(user.urn)),
+            "IAM refuses a trust policy naming a missing user",
+        );
+        assert.equal(role.deleteBeforeReplace, true, "a fixed role name cannot be created twice");
+        // IAM keeps a trust principal as the user's unique ID: a recreated user has a new one, and the engine replaces
+        // a resource whose replacementTrigger differs from the recorded one (step_generator.go shouldTriggerReplace).
+        assert.equal(role.replacementTrigger, await promiseOf(user.uniqueId));
+        assert.match(String(role.replacementTrigger), /^AIDA/);
     });
 });
