@@ -227,6 +227,38 @@ export function parseConfig(
     });
 }
 
+/** Edit distance, to suggest the setting a typo meant. */
+function distance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++)
+            row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row;
+    }
+    return prev[b.length]!;
+}
+
+/**
+ * Warnings for `aws:` keys the AWS provider does not know. Pulumi passes any key to the provider, which ignores the
+ * ones it has no setting for: `aws:regon` would silently leave the region to the environment.
+ * @param known the provider's own settings: the names `@pulumi/aws/config/vars` exports.
+ */
+export function unknownAwsSettings(keys: readonly string[], known: readonly string[]): string[] {
+    return keys
+        .filter((k) => k.startsWith("aws:") && !known.includes(k.slice(4)))
+        .map((k) => {
+            const near = known.find((n) => distance(n.toLowerCase(), k.slice(4).toLowerCase()) <= 2);
+            return `config \`${k}\` is not a setting of the AWS provider, which ignores it${near ? ` (did you mean \`aws:${near}\`?)` : ""}`;
+        });
+}
+
+/** The names of the AWS provider's settings, from the provider package itself. */
+export function awsProviderSettings(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return Object.keys(require("@pulumi/aws/config/vars") as object);
+}
+
 /** The project's own keys from the Pulumi runtime, without the `k3s-admin-mfa:` prefix. */
 export function projectConfig(all: Readonly<Record<string, string>>): Record<string, string> {
     const prefix = `${PROJECT}:`;
@@ -256,6 +288,7 @@ function secretConfigKeys(): ReadonlySet<string> {
 export function loadConfig(): StackConfig {
     try {
         const all = pulumi.runtime.allConfig();
+        for (const warning of unknownAwsSettings(Object.keys(all), awsProviderSettings())) pulumi.log.warn(warning);
         const aws = { region: all["aws:region"], profile: all["aws:profile"] };
         return parseConfig(projectConfig(all), secretConfigKeys(), aws);
     } catch (err) {

@@ -35,10 +35,13 @@ export interface ProjectFile {
 }
 
 /** One stack value as `Pulumi.<stack>.yaml` holds it: a plain string, `secure:` ciphertext, or an object value. */
-export type StackValue = { readonly kind: "string"; readonly text: string } | { readonly kind: "secure" } | {
-    readonly kind: "object";
-    readonly json: string;
-};
+export type StackValue =
+    | { readonly kind: "string"; readonly text: string }
+    | { readonly kind: "secure" }
+    | {
+          readonly kind: "object";
+          readonly json: string;
+      };
 
 export class CliConfigError extends Error {}
 

@@ -7,13 +7,14 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { parseConfig, PROJECT, projectConfig } from "../config";
-import { fakeAccount } from "../tests/fakeAccount";
+import { awsProviderSettings, parseConfig, PROJECT, projectConfig, unknownAwsSettings } from "../config";
+import { fakeAccountFor } from "../tests/fakeAccount";
 import { parseUrn, type ProgramRun, runProgram } from "../tests/mocks";
+import { mergeStackConfig, readProjectFile, stackValue } from "./cliConfig";
 import { type DeclaredAccess, declaredAccess } from "./declared";
 import { accessMatrix, isViolation } from "./matrix";
 import { FORMATS, type Format, render, type Report } from "./report";
-import { readStackFile, SECRET } from "./stackFile";
+import { readStackFile } from "./stackFile";
 import { weaknesses } from "./weaknesses";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -21,8 +22,10 @@ const ROOT = path.resolve(__dirname, "..");
 const USAGE = `usage: npm run plan -- [--stack NAME] [--format text|markdown|json] [--config KEY=VALUE]...
 
 Shows what \`pulumi up\` would create for a stack and proves what its policies allow, with no AWS account and no
-Pulumi CLI: the program runs under Pulumi's mocks with the config of Pulumi.<stack>.yaml (encrypted values show as
-${SECRET}), and every request of the access matrix is decided by an IAM evaluation engine.
+Pulumi CLI: the program runs under Pulumi's mocks with the config of Pulumi.<stack>.yaml, checked first as the
+Pulumi CLI checks it, and every request of the access matrix is decided by an IAM evaluation engine. Values stored
+encrypted cannot be read offline: pass a stand-in with --config. Pipe the output with \`npm run -s plan …\`, so npm
+prints no banner before it.
 
   --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
   --format FORMAT     text (default), markdown (for pull-request comments) or json
@@ -69,20 +72,33 @@ export async function buildReport(
     projectDir = ROOT,
 ): Promise<Report> {
     const file = readStackFile(projectDir, stack);
-    const values = { ...file.values, ...overrides };
-    const region = values["aws:region"] ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];
-    if (!region) throw new Error(`aws:region is not set for stack ${stack} (pulumi config set aws:region us-east-1)`);
-    // loadConfig masks these in error messages, as it does under `pulumi up`.
-    const saved = process.env["PULUMI_CONFIG_SECRET_KEYS"];
-    process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
-    let run: ProgramRun;
-    try {
-        run = await runProgram({ ...values, "aws:region": region }, fakeAccount({ region }));
-    } finally {
-        if (saved === undefined) delete process.env["PULUMI_CONFIG_SECRET_KEYS"];
-        else process.env["PULUMI_CONFIG_SECRET_KEYS"] = saved;
+    const values: Record<string, unknown> = {};
+    for (const key of file.secretKeys) {
+        if (key in overrides) continue;
+        // The provider's own credentials (aws:secretKey, …) are not needed offline; our settings are.
+        if (key === "aws:region" || key.startsWith(`${PROJECT}:`)) {
+            const bare = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
+            throw new Error(
+                `\`${key}\` is stored encrypted in Pulumi.${stack}.yaml and the offline report cannot decrypt it: ` +
+                    `pass a stand-in, e.g. --config ${bare}=VALUE`,
+            );
+        }
     }
-    const config = parseConfig(projectConfig(values));
+    for (const [key, value] of Object.entries(file.raw)) if (!file.secretKeys.includes(key)) values[key] = value;
+    Object.assign(values, overrides);
+    const fromEnv = process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];
+    const region = typeof values["aws:region"] === "string" ? values["aws:region"] : fromEnv;
+    if (!region) throw new Error(`aws:region is not set for stack ${stack} (pulumi config set aws:region us-east-1)`);
+    values["aws:region"] = region;
+    // The CLI's checks first, with this stack's name in the message, as `pulumi preview` would stop.
+    const settings = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, stackValue(v)]));
+    const merged = mergeStackConfig(readProjectFile(ROOT), stack, settings);
+    const config = parseConfig(projectConfig(merged.values));
+    const account = fakeAccountFor(region, {
+        instanceType: config.testInstanceType,
+        subnetId: config.testInstanceSubnetId,
+    });
+    const run = await runProgram(values, account);
     const declared = declaredAccess(run, region);
     const matrix = await accessMatrix(declared, config);
     return {
@@ -91,7 +107,7 @@ export async function buildReport(
         resources: resources(run),
         policies: policies(declared),
         matrix,
-        warnings: weaknesses(declared),
+        warnings: [...unknownAwsSettings(Object.keys(values), awsProviderSettings()), ...weaknesses(declared)],
         violations: matrix.filter(isViolation).length,
     };
 }
@@ -129,7 +145,8 @@ export interface Io {
     readonly err: (line: string) => void;
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** The command line: returns the exit status. `projectDir` is where Pulumi.<stack>.yaml is read (tests pin a fixture). */
+export async function main(argv: string[], io: Io, projectDir = ROOT): Promise<number> {
     let args: ReturnType<typeof parse>;
     try {
         args = parse(argv);
@@ -142,7 +159,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return 0;
     }
     try {
-        const report = await buildReport(args.stack, args.overrides);
+        const report = await buildReport(args.stack, args.overrides, projectDir);
         io.out(render(report, args.format));
         return exitStatus(report);
     } catch (err) {

@@ -8,6 +8,8 @@ export const SECRET = "[secret]";
 export interface StackFileConfig {
     /** Every key as written, namespaced (`k3s-admin-mfa:userName`, `aws:region`), values as strings. */
     readonly values: Record<string, string>;
+    /** The same values as YAML gave them: lists and numbers stay so (the CLI passes them to the program as JSON). */
+    readonly raw: Record<string, unknown>;
     /** Keys whose values are encrypted (`secure:`). */
     readonly secretKeys: string[];
 }
@@ -21,14 +23,17 @@ export function readStackFile(projectDir: string, stack: string): StackFileConfi
         throw new Error(`no stack file ${path.basename(file)} (create it with \`pulumi stack init ${stack}\`)`);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
+    const raw: Record<string, unknown> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
         if (typeof value === "object" && value !== null && "secure" in value) {
             values[key] = SECRET;
+            raw[key] = SECRET;
             secretKeys.push(key);
         } else {
             values[key] = typeof value === "string" ? value : JSON.stringify(value);
+            raw[key] = value;
         }
     }
-    return { values, secretKeys };
+    return { values, raw, secretKeys };
 }

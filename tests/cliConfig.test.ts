@@ -38,13 +38,17 @@ describe("the Pulumi CLI's config rules, applied to this project", () => {
         assert.equal(refusal({ "aws:region": str("us-east-1") }), undefined);
     });
 
-    it("previews every Pulumi.<stack>.yaml in the repository", () => {
-        const files = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
-        assert.ok(files.length > 0);
-        for (const file of files) {
-            const doc = (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) ?? {}) as { config?: object };
+    it("lacks no required setting in any Pulumi.<stack>.yaml of the repository (or the tests' fixture)", () => {
+        const stackFiles = (dir: string) =>
+            fs
+                .readdirSync(dir)
+                .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+                .map((f) => path.join(dir, f));
+        // The person's own stack files may hold values of their own; only a key the CLI calls missing is ours.
+        for (const file of [...stackFiles(ROOT), ...stackFiles(path.join(__dirname, "fixtures"))]) {
+            const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: object };
             const stack = Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, stackValue(v)]));
-            assert.equal(refusal(stack, project), undefined, file);
+            assert.doesNotMatch(refusal(stack, project) ?? "", /is missing configuration/, file);
         }
     });
 
@@ -107,7 +111,10 @@ describe("our port of the CLI's config rules says what the CLI says", () => {
     it("accepts only true and false for booleans", () => {
         assert.equal(refusal({ ...all, t: str("true") }, schema), undefined);
         assert.equal(refusal({ ...all, t: obj(true) }, schema), undefined);
-        assert.equal(refusal({ ...all, t: str("yes") }, schema), "Stack 'dev' with configuration key 't' must be of type 'boolean'");
+        assert.equal(
+            refusal({ ...all, t: str("yes") }, schema),
+            "Stack 'dev' with configuration key 't' must be of type 'boolean'",
+        );
     });
 
     it("refuses a list typed as a string (`config set l '[\"a\"]'`) and takes one set with --path", () => {

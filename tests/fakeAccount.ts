@@ -84,3 +84,42 @@ export function fakeAccount(overrides: Partial<FakeAccount> = {}): FakeAccount {
         ...overrides,
     };
 }
+
+/**
+ * The architectures EC2 reports for an instance type, from its name: a `g` among the attributes after the
+ * generation number means Graviton (t4g, m7g, c7gn, x2gd), `a1` is Graviton too, Mac types are their own.
+ */
+export function architecturesOf(instanceType: string): string[] {
+    const family = instanceType.split(".")[0] ?? "";
+    if (family === "mac1") return ["x86_64_mac"];
+    if (family.startsWith("mac")) return ["arm64_mac"];
+    if (family === "a1") return ["arm64"];
+    const attributes = /^[a-z]+\d+([a-z]*)/.exec(family)?.[1] ?? "";
+    return attributes.includes("g") ? ["arm64"] : ["x86_64"];
+}
+
+/**
+ * The fake account, grown to hold what a stack names: its instance type (offered in two zones, architecture from
+ * the name) and its subnet (in the region's first zone, in a VPC of its own). The offline report uses it, so any
+ * well-formed setting can be shown without an account.
+ */
+export function fakeAccountFor(region: string, stack: { instanceType?: string; subnetId?: string }): FakeAccount {
+    const base = fakeAccount({ region });
+    const type = stack.instanceType;
+    const instanceTypes = { ...base.instanceTypes };
+    const offerings = { ...base.offerings };
+    if (type && !instanceTypes[type]) {
+        instanceTypes[type] = architecturesOf(type);
+        offerings[type] = [`${region}a`, `${region}b`];
+    }
+    const subnets = [...base.subnets];
+    if (stack.subnetId && !subnets.some((s) => s.id === stack.subnetId)) {
+        subnets.push({
+            id: stack.subnetId,
+            vpcId: "vpc-0offline000000000",
+            availabilityZone: `${region}a`,
+            defaultForAz: false,
+        });
+    }
+    return { ...base, instanceTypes, offerings, subnets };
+}

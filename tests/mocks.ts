@@ -316,9 +316,9 @@ export interface ProgramRun {
  * A stack's settings as `Pulumi.<stack>.yaml` holds them: a string (what `pulumi config set KEY VALUE` stores), or
  * a list or number (an object value, what `pulumi config set --path 'KEY[0]' VALUE` or a hand edit stores).
  */
-export type StackSettings = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+export type StackSettings = Readonly<Record<string, unknown>>;
 
-function asStackValue(v: StackSettings[string]): StackValue {
+function asStackValue(v: unknown): StackValue {
     return typeof v === "string" ? { kind: "string", text: v } : { kind: "object", json: JSON.stringify(v) };
 }
 

@@ -7,22 +7,33 @@ import { accessMatrix, isViolation, withDocuments } from "../analysis/matrix";
 import { buildReport, exitStatus, main } from "../analysis/plan";
 import { render, type Report } from "../analysis/report";
 import { readStackFile, SECRET } from "../analysis/stackFile";
+import { architecturesOf } from "./fakeAccount";
 import { runProgram } from "./mocks";
+
+/** A dev stack of our own: the tests pass whatever the person's Pulumi.dev.yaml holds, or without one. */
+const FIXTURES = path.join(__dirname, "fixtures");
 
 async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string[] }> {
     let out = "";
     const err: string[] = [];
-    const code = await main(argv, { out: (t) => (out += t), err: (l) => err.push(l) });
+    const code = await main(argv, { out: (t) => (out += t), err: (l) => err.push(l) }, FIXTURES);
     return { code, out, err };
 }
 
+const tempDirs: string[] = [];
+
 function tempProject(stackYaml: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-plan-"));
+    tempDirs.push(dir);
     fs.writeFileSync(path.join(dir, "Pulumi.test.yaml"), stackYaml);
     return dir;
 }
 
 describe("npm run plan (offline access report)", () => {
+    after(() => {
+        for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
     it("prints the resources, the exact policy documents and the access matrix for the dev stack", async () => {
         const { code, out } = await plan("--stack", "dev");
         assert.equal(code, 0);
@@ -121,18 +132,71 @@ describe("npm run plan (offline access report)", () => {
         assert.match(r.out, /^usage: npm run plan -- \[--stack NAME\]/);
     });
 
-    it("shows encrypted stack values as [secret], in errors too", async () => {
+    it("says which setting is encrypted and how to pass a stand-in, and ignores the provider's own secrets", async () => {
         const dir = tempProject(
-            "config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:userName:\n    secure: AAABAKcipher\n",
+            "config:\n  aws:region: eu-west-1\n  aws:secretKey:\n    secure: AAABAKkey\n" +
+                "  k3s-admin-mfa:testInstanceSubnetId:\n    secure: AAABAKcipher\n",
         );
-        assert.deepEqual(readStackFile(dir, "test"), {
-            values: { "aws:region": "eu-west-1", "k3s-admin-mfa:userName": SECRET },
-            secretKeys: ["k3s-admin-mfa:userName"],
-        });
+        assert.deepEqual(readStackFile(dir, "test").secretKeys, [
+            "aws:secretKey",
+            "k3s-admin-mfa:testInstanceSubnetId",
+        ]);
+        assert.equal(readStackFile(dir, "test").values["k3s-admin-mfa:testInstanceSubnetId"], SECRET);
         await assert.rejects(
             buildReport("test", {}, dir),
-            /^Error: config `userName` must be 1 to 64 .*, got \[secret\]$/,
+            new Error(
+                "`k3s-admin-mfa:testInstanceSubnetId` is stored encrypted in Pulumi.test.yaml and the offline report " +
+                    "cannot decrypt it: pass a stand-in, e.g. --config testInstanceSubnetId=VALUE",
+            ),
         );
+        const report = await buildReport(
+            "test",
+            { "k3s-admin-mfa:testInstanceSubnetId": "subnet-0a1b2c3d4e5f67890" },
+            dir,
+        );
+        assert.equal(report.violations, 0);
+    });
+
+    for (const [setting, expect] of [
+        ["testInstanceSubnetId=subnet-0a1b2c3d4e5f67890", /aws:ec2\/instance:Instance/],
+        ["testInstanceSubnetId=subnet-0a1b2c3d", /aws:ec2\/instance:Instance/],
+        ["testInstanceType=m7g.large", /aws:ec2\/instance:Instance/],
+        ["testInstanceType=t4g.micro", /aws:ec2\/instance:Instance/],
+        ["testInstanceType=t3.small", /aws:ec2\/instance:Instance/],
+    ] as const) {
+        it(`shows any well-formed setting without an account: ${setting}`, async () => {
+            const r = await plan("--format", "json", "--config", setting);
+            assert.deepEqual(r.err, []);
+            assert.equal(r.code, 0);
+            assert.match(r.out, expect);
+        });
+    }
+
+    it("reads an instance type's architecture from its name, as EC2 reports it", () => {
+        assert.deepEqual(architecturesOf("m7g.large"), ["arm64"]);
+        assert.deepEqual(architecturesOf("c7gn.xlarge"), ["arm64"]);
+        assert.deepEqual(architecturesOf("a1.medium"), ["arm64"]);
+        assert.deepEqual(architecturesOf("t3.small"), ["x86_64"]);
+        assert.deepEqual(architecturesOf("g5.xlarge"), ["x86_64"]);
+        assert.deepEqual(architecturesOf("m7i-flex.large"), ["x86_64"]);
+        assert.deepEqual(architecturesOf("mac2-m2.metal"), ["arm64_mac"]);
+    });
+
+    it("warns about an aws: key the AWS provider does not know, naming the one meant", async () => {
+        const r = await plan("--config", "aws:regon=eu-west-1");
+        assert.equal(r.code, 0);
+        assert.match(
+            r.out,
+            /! config `aws:regon` is not a setting of the AWS provider, which ignores it \(did you mean `aws:region`\?\)/,
+        );
+    });
+
+    it("reads lists stored with --path as lists, like the CLI", async () => {
+        const dir = tempProject(
+            "config:\n  aws:region: eu-west-1\n  k3s-admin-mfa:kubernetesGroups:\n    - k3s:admins\n",
+        );
+        const report = await buildReport("test", {}, dir);
+        assert.equal(report.violations, 0);
     });
 
     it("reads the region and typed values from the stack file", async () => {

@@ -35,11 +35,4 @@ describe("Pulumi.yaml", () => {
             assert.doesNotThrow(() => parseConfig({ [key]: raw }), key);
         }
     });
-
-    it("sets aws:region for the dev stack", () => {
-        const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-            config: Record<string, unknown>;
-        };
-        assert.equal(dev.config["aws:region"], "us-east-1");
-    });
 });

@@ -30,8 +30,10 @@ describe("README access matrix", () => {
     let seed: Report;
     let hard: Report;
     before(async () => {
-        seed = await buildReport("dev", {});
-        hard = await buildReport("dev", { "k3s-admin-mfa:hardened": "true" });
+        // A fixture stack, so the person's own Pulumi.dev.yaml (hardened, another region) cannot fail this test.
+        const fixtures = path.join(__dirname, "fixtures");
+        seed = await buildReport("dev", {}, fixtures);
+        hard = await buildReport("dev", { "k3s-admin-mfa:hardened": "true" }, fixtures);
     });
 
     it("shows what npm run plan decides, for the seed policy and for hardened", () => {
