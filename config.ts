@@ -38,6 +38,8 @@ export interface StackConfig {
     readonly clusterId: string;
     /** Kubernetes groups the role is mapped to. */
     readonly kubernetesGroups: readonly string[];
+    /** Name of the k3s cluster's entry in people's kubeconfig, for the generated context. */
+    readonly kubeconfigCluster: string;
     /** The stack's AWS provider settings (`aws:region`, `aws:profile`), for tools that must talk to the same place. */
     readonly aws: { readonly region?: string; readonly profile?: string };
 }
@@ -70,6 +72,7 @@ export const CONFIG_KEYS = [
     "mfaDeviceName",
     "clusterId",
     "kubernetesGroups",
+    "kubeconfigCluster",
 ] as const;
 
 export class ConfigError extends Error {
@@ -222,6 +225,12 @@ export function parseConfig(
             /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/,
             'must be a list of one or more Kubernetes group names, set with `pulumi config set --path "kubernetesGroups[0]" k3s:admins`',
             ["system:masters"],
+        ),
+        kubeconfigCluster: read.text(
+            "kubeconfigCluster",
+            /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,252}$/,
+            "must be the name of a cluster entry in your kubeconfig: letters, digits and . _ @ : -",
+            "default",
         ),
         aws: Object.freeze({ ...awsProvider }),
     });

@@ -50,6 +50,7 @@ const client = clientConfigOutputs({
     durationSeconds: ROLE_MAX_SESSION_SECONDS,
     clusterId: config.clusterId,
     kubernetesGroups: config.kubernetesGroups,
+    kubeconfigCluster: config.kubeconfigCluster,
 });
 
 export const userName = admin.userName;
@@ -61,5 +62,6 @@ export const mfaMaxAgeSeconds = config.mfaMaxAgeSeconds;
 export const testInstanceId = testInstance?.instanceId;
 export const enforcementCheck = check?.summary ?? "skipped: verifyEnforcement is false";
 export const awsConfigProfile = client.awsConfigProfile;
-export const kubeconfigUser = client.kubeconfigUser;
+export const kubectlSetup = client.kubectlSetup;
+export const kubeconfig = client.kubeconfig;
 export const authenticatorMapping = client.authenticatorMapping;

@@ -18,6 +18,8 @@ export interface ClientConfigArgs {
     readonly durationSeconds: number;
     readonly clusterId: string;
     readonly kubernetesGroups: readonly string[];
+    /** Name of the k3s cluster's entry in people's kubeconfig (k3s.yaml calls it `default`). */
+    readonly kubeconfigCluster: string;
 }
 
 /** `[profile <userName>-mfa]`: the name people type after `--profile` and put in `AWS_PROFILE`. */
@@ -47,27 +49,64 @@ export function awsConfigProfile(a: ClientConfigArgs): string {
 }
 
 /**
- * The kubeconfig `users:` entry. `client.authentication.k8s.io/v1beta1`: v1alpha1 (the seed's) was removed in
+ * The kubeconfig user's exec plugin. `client.authentication.k8s.io/v1beta1`: v1alpha1 (the seed's) was removed in
  * Kubernetes 1.24. `--cache` keeps the assumed-role session on disk, so kubectl asks for a code once an hour, not
  * on every call (seed 000, caveat 1). The profile goes through `env`, because `-r` cannot prompt for MFA (caveat 2).
+ * `IfAvailable`: the MFA prompt needs the terminal when there is one.
  */
-export function kubeconfigUser(a: ClientConfigArgs): string {
+export function execPlugin(a: ClientConfigArgs) {
+    return {
+        apiVersion: "client.authentication.k8s.io/v1beta1",
+        command: "aws-iam-authenticator",
+        args: ["token", "-i", a.clusterId, "--cache"],
+        env: [{ name: "AWS_PROFILE", value: mfaProfileName(a.userName) }],
+        interactiveMode: "IfAvailable",
+    };
+}
+
+/** POSIX single quotes where a word needs them; the values are validated names, so mostly none is needed. */
+function sh(word: string): string {
+    return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The commands that add the user and a context to the person's kubeconfig through kubectl itself, which merges
+ * them into whatever the file already holds (kubectl's `config set-credentials`: "Specifying a name that already
+ * exists will merge new fields on top of existing values"). Pasting YAML under `users:` could lose entries.
+ * `--exec-arg` is a comma-separated list flag in kubectl, so each argument gets its own flag (none holds a comma).
+ */
+export function kubectlSetup(a: ClientConfigArgs): string {
+    const name = mfaProfileName(a.userName);
+    const exec = execPlugin(a);
+    const credentials = [
+        "kubectl config set-credentials",
+        sh(name),
+        `--exec-command=${sh(exec.command)}`,
+        `--exec-api-version=${sh(exec.apiVersion)}`,
+        ...exec.args.map((arg) => `--exec-arg=${sh(arg)}`),
+        ...exec.env.map((e) => `--exec-env=${sh(`${e.name}=${e.value}`)}`),
+        `--exec-interactive-mode=${exec.interactiveMode}`,
+    ];
+    const context = [
+        "kubectl config set-context",
+        sh(name),
+        `--cluster=${sh(a.kubeconfigCluster)}`,
+        `--user=${sh(name)}`,
+    ];
+    return `${credentials.join(" ")}\n${context.join(" ")}\n`;
+}
+
+/**
+ * A standalone kubeconfig holding the user and a context on the cluster entry people already have, for
+ * `KUBECONFIG=~/.kube/config:<this file>`: kubectl merges the files and changes neither.
+ */
+export function kubeconfigFile(a: ClientConfigArgs): string {
+    const name = mfaProfileName(a.userName);
     return stringify({
-        users: [
-            {
-                name: mfaProfileName(a.userName),
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "aws-iam-authenticator",
-                        args: ["token", "-i", a.clusterId, "--cache"],
-                        env: [{ name: "AWS_PROFILE", value: mfaProfileName(a.userName) }],
-                        // The MFA prompt needs the terminal.
-                        interactiveMode: "IfAvailable",
-                    },
-                },
-            },
-        ],
+        apiVersion: "v1",
+        kind: "Config",
+        users: [{ name, user: { exec: execPlugin(a) } }],
+        contexts: [{ name, context: { cluster: a.kubeconfigCluster, user: name } }],
     });
 }
 
@@ -84,16 +123,18 @@ export function authenticatorMapping(a: ClientConfigArgs): string {
 
 export type ClientConfigInputs = { readonly [K in keyof ClientConfigArgs]: pulumi.Input<ClientConfigArgs[K]> };
 
-/** The three renderings as stack outputs, once the ARNs and the region are known. */
+/** The renderings as stack outputs, once the ARNs and the region are known. */
 export function clientConfigOutputs(inputs: ClientConfigInputs): {
     awsConfigProfile: pulumi.Output<string>;
-    kubeconfigUser: pulumi.Output<string>;
+    kubectlSetup: pulumi.Output<string>;
+    kubeconfig: pulumi.Output<string>;
     authenticatorMapping: pulumi.Output<string>;
 } {
     const args = pulumi.output(inputs) as pulumi.Output<ClientConfigArgs>;
     return {
         awsConfigProfile: args.apply(awsConfigProfile),
-        kubeconfigUser: args.apply(kubeconfigUser),
+        kubectlSetup: args.apply(kubectlSetup),
+        kubeconfig: args.apply(kubeconfigFile),
         authenticatorMapping: args.apply(authenticatorMapping),
     };
 }

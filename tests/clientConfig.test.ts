@@ -17,8 +17,9 @@ async function outputs(config: StackSettings = {}, region = "us-east-1") {
             string,
             Record<string, string>
         >,
-        kubeconfig: parseYaml(String(o["kubeconfigUser"])) as {
+        kubeconfig: parseYaml(String(o["kubeconfig"])) as {
             users: { name: string; user: { exec: Record<string, unknown> } }[];
+            contexts: { name: string; context: Record<string, string> }[];
         },
         mapping: parseYaml(String(o["authenticatorMapping"])) as Record<string, unknown>[],
         raw: o,
@@ -61,9 +62,11 @@ describe("client configuration outputs", () => {
         assert.match(String(raw["awsConfigProfile"]), /^\[profile k3s-admin-mfa\]\n/);
     });
 
-    it("renders the kubeconfig user: v1beta1 exec of aws-iam-authenticator with --cache and AWS_PROFILE", async () => {
+    it("renders a standalone kubeconfig: the v1beta1 exec user (--cache, AWS_PROFILE) and a context", async () => {
         const { kubeconfig } = await outputs();
         assert.deepEqual(kubeconfig, {
+            apiVersion: "v1",
+            kind: "Config",
             users: [
                 {
                     name: "k3s-admin-mfa",
@@ -78,12 +81,14 @@ describe("client configuration outputs", () => {
                     },
                 },
             ],
+            contexts: [{ name: "k3s-admin-mfa", context: { cluster: "default", user: "k3s-admin-mfa" } }],
         });
     });
 
-    it("puts the configured cluster ID in the token arguments", async () => {
-        const { kubeconfig } = await outputs({ clusterId: "prod.k3s" });
+    it("puts the configured cluster ID and kubeconfig cluster in the user and context", async () => {
+        const { kubeconfig } = await outputs({ clusterId: "prod.k3s", kubeconfigCluster: "k3s-prod" });
         assert.deepEqual(kubeconfig.users[0]!.user.exec["args"], ["token", "-i", "prod.k3s", "--cache"]);
+        assert.equal(kubeconfig.contexts[0]!.context["cluster"], "k3s-prod");
     });
 
     it("maps the role, never the user, to the configured Kubernetes groups", async () => {

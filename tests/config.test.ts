@@ -28,6 +28,7 @@ describe("config", () => {
             mfaDeviceName: "k3s-admin",
             clusterId: "k3s",
             kubernetesGroups: ["system:masters"],
+            kubeconfigCluster: "default",
             aws: {},
         });
     });
@@ -172,7 +173,7 @@ describe("config", () => {
         it("an unknown key, so a typo does not silently fall back to a default", () => {
             assert.throws(
                 () => parseConfig({ mfaMaxAge: "60" }),
-                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*kubernetesGroups\), got "60"$/,
+                /^ConfigError: config `mfaMaxAge` is not a setting of this project \(known: userName, .*kubeconfigCluster\), got "60"$/,
             );
         });
     });

@@ -30,10 +30,11 @@ describe("the program (index.ts) under mocks", () => {
             testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
             enforcementCheck: "not run under mocks",
             awsConfigProfile: run.outputs["awsConfigProfile"],
-            kubeconfigUser: run.outputs["kubeconfigUser"],
+            kubectlSetup: run.outputs["kubectlSetup"],
+            kubeconfig: run.outputs["kubeconfig"],
             authenticatorMapping: run.outputs["authenticatorMapping"],
         });
-        for (const key of ["awsConfigProfile", "kubeconfigUser", "authenticatorMapping"] as const) {
+        for (const key of ["awsConfigProfile", "kubectlSetup", "kubeconfig", "authenticatorMapping"] as const) {
             assert.equal(typeof run.outputs[key], "string", key);
         }
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);

@@ -1,0 +1,116 @@
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { kubeconfigFile, kubectlSetup, type ClientConfigArgs } from "../components/clientConfig";
+
+/**
+ * The Daily-use kubeconfig steps, run with the real kubectl (on the machine image) against a kubeconfig that already
+ * holds a k3s cluster, its `default` user and context, and another cluster's entries: nothing may be lost.
+ */
+
+const ARGS: ClientConfigArgs = {
+    userName: "k3s-admin",
+    userArn: "arn:aws:iam::123456789012:user/k3s-admin",
+    roleArn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+    roleName: "k3s-admin-mfa",
+    region: "us-east-1",
+    sourceProfile: "k3s-admin",
+    mfaDeviceName: "k3s-admin",
+    durationSeconds: 3600,
+    clusterId: "k3s",
+    kubernetesGroups: ["system:masters"],
+    kubeconfigCluster: "default",
+};
+
+const EXISTING = `apiVersion: v1
+kind: Config
+clusters:
+- name: default
+  cluster: {server: "https://127.0.0.1:6443", certificate-authority-data: "Y2E="}
+- name: work
+  cluster: {server: "https://work.example:6443"}
+users:
+- name: default
+  user: {client-certificate-data: "Y2VydA==", client-key-data: "a2V5"}
+- name: work-user
+  user: {token: "t0ken"}
+contexts:
+- name: default
+  context: {cluster: default, user: default}
+- name: work
+  context: {cluster: work, user: work-user, namespace: apps}
+current-context: default
+`;
+
+type View = {
+    clusters: { name: string }[];
+    users: { name: string; user: Record<string, unknown> }[];
+    contexts: { name: string; context: Record<string, string> }[];
+    "current-context": string;
+};
+
+describe("kubectl setup on a kubeconfig that already holds other entries", () => {
+    let dir: string;
+    const kubectl = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+        execFileSync("kubectl", args, { env: { ...process.env, ...env }, encoding: "utf8" });
+    const view = (env: NodeJS.ProcessEnv): View =>
+        JSON.parse(kubectl(env, "config", "view", "--raw", "-o", "json")) as View;
+
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-kubeconfig-"));
+        fs.writeFileSync(path.join(dir, "config"), EXISTING);
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("adds the MFA user and context through kubectl, keeping every other user, cluster and context", () => {
+        const env = { KUBECONFIG: path.join(dir, "config") };
+        const before = view(env);
+        // The output is shell text, run as the README says: one command a line.
+        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
+        const after = view(env);
+        assert.deepEqual(after.clusters, before.clusters);
+        assert.deepEqual(
+            after.users.filter((u) => u.name !== "k3s-admin-mfa"),
+            before.users,
+        );
+        assert.deepEqual(
+            after.contexts.filter((c) => c.name !== "k3s-admin-mfa"),
+            before.contexts,
+        );
+        assert.equal(after["current-context"], "default");
+        const user = after.users.find((u) => u.name === "k3s-admin-mfa")!;
+        assert.deepEqual(user.user["exec"], {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws-iam-authenticator",
+            args: ["token", "-i", "k3s", "--cache"],
+            env: [{ name: "AWS_PROFILE", value: "k3s-admin-mfa" }],
+            interactiveMode: "IfAvailable",
+            provideClusterInfo: false,
+        });
+        const context = after.contexts.find((c) => c.name === "k3s-admin-mfa")!;
+        assert.deepEqual(context.context, { cluster: "default", user: "k3s-admin-mfa" });
+    });
+
+    it("is idempotent: running the commands twice leaves one user, one context, the same arguments", () => {
+        const env = { KUBECONFIG: path.join(dir, "config") };
+        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
+        const once = view(env);
+        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
+        assert.deepEqual(view(env), once);
+    });
+
+    it("merges the standalone kubeconfig with KUBECONFIG=a:b and changes neither file", () => {
+        const mine = path.join(dir, "k3s-admin-mfa.yaml");
+        fs.writeFileSync(mine, kubeconfigFile(ARGS));
+        const env = { KUBECONFIG: `${path.join(dir, "config")}:${mine}` };
+        const merged = view(env);
+        assert.deepEqual(merged.users.map((u) => u.name).sort(), ["default", "k3s-admin-mfa", "work-user"]);
+        assert.deepEqual(merged.contexts.map((c) => c.name).sort(), ["default", "k3s-admin-mfa", "work"]);
+        // The new context points at the existing k3s cluster entry of the first file.
+        kubectl(env, "config", "get-contexts", "k3s-admin-mfa");
+        assert.equal(fs.readFileSync(path.join(dir, "config"), "utf8"), EXISTING);
+        assert.equal(fs.readFileSync(mine, "utf8"), kubeconfigFile(ARGS));
+    });
+});
