@@ -67,11 +67,15 @@ export function mfaDenyProblem(s: Stmt): string | undefined {
 
 const ADMIN = /^arn:[^:]+:iam::aws:policy\/AdministratorAccess$/;
 
-/** Whether a resource's `user` input points at this user, by value or by dependency. */
+/**
+ * Whether a resource's `user` input points at this user, by dependency or by value. The dependency is checked
+ * first: at preview a `user` input taken from an output the engine does not know yet (`user: user.id` on a new
+ * user) is unknown, and reading it makes the pack skip this whole rule as advisory, so the stack would pass preview.
+ */
 function targets(r: PolicyResource, user: PolicyResource): boolean {
     return (
-        r.props["user"] === user.props["name"] ||
-        (r.propertyDependencies?.["user"] ?? []).some((d) => d.urn === user.urn)
+        (r.propertyDependencies?.["user"] ?? []).some((d) => d.urn === user.urn) ||
+        r.props["user"] === user.props["name"]
     );
 }
 

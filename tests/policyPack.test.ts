@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
 import {
     adminUsersRequireMfaDeny,
     instancesRequireImdsv2AndEncryption,
@@ -227,5 +230,67 @@ describe("policy pack over what the program declares", () => {
     it("passes every rule, advisory included, with hardened=true and roleTrust=account", async () => {
         const out = await packOver({ hardened: "true", roleTrust: "account" });
         assert.deepEqual(Object.values(out).flat(), []);
+    });
+});
+
+describe("policy pack: publishable on its own (`pulumi policy publish` packs only policy/)", () => {
+    const POLICY = path.resolve(__dirname, "..", "policy");
+    const json = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    const sources = fs.readdirSync(POLICY).filter((f) => f.endsWith(".ts"));
+    const packageOf = (spec: string) =>
+        spec
+            .split("/")
+            .slice(0, spec.startsWith("@") ? 2 : 1)
+            .join("/");
+
+    it("has a tsconfig that reaches nothing outside policy/, with the root's strict options", () => {
+        const read = ts.readConfigFile(path.join(POLICY, "tsconfig.json"), ts.sys.readFile);
+        assert.equal(read.error, undefined);
+        const config = read.config as {
+            extends?: unknown;
+            include?: string[];
+            compilerOptions: Record<string, unknown>;
+        };
+        assert.equal(config.extends, undefined);
+        assert.deepEqual(config.include, ["*.ts"]);
+        const root = ts.readConfigFile(path.resolve(POLICY, "..", "tsconfig.json"), ts.sys.readFile).config as {
+            compilerOptions: Record<string, unknown>;
+        };
+        for (const option of ["strict", "noUnusedLocals", "noUnusedParameters", "noImplicitReturns"]) {
+            assert.equal(config.compilerOptions[option], true, option);
+            assert.equal(root.compilerOptions[option], true, option);
+        }
+    });
+
+    it("imports nothing from outside policy/, and every package it imports is in policy/package.json", () => {
+        const { dependencies } = json(path.join(POLICY, "package.json")) as { dependencies: Record<string, string> };
+        for (const file of sources) {
+            const { importedFiles } = ts.preProcessFile(fs.readFileSync(path.join(POLICY, file), "utf8"));
+            for (const { fileName: spec } of importedFiles) {
+                if (spec.startsWith("."))
+                    assert.ok(!path.relative(POLICY, path.resolve(POLICY, spec)).startsWith(".."), `${file}: ${spec}`);
+                else assert.ok(packageOf(spec) in dependencies, `${file}: ${spec}`);
+            }
+        }
+    });
+
+    it("lists what run-policy-pack needs, at the versions the repository's own node_modules has", () => {
+        // Without typescript and ts-node, run-policy-pack falls back to the TypeScript 3.8 it vendors, which
+        // rejects the ES2022 target; from this repository they resolve from the root's node_modules instead.
+        const pack = json(path.join(POLICY, "package.json")) as {
+            version?: string;
+            dependencies: Record<string, string>;
+        };
+        const root = json(path.resolve(POLICY, "..", "package.json")) as Record<string, Record<string, string>>;
+        assert.ok(pack.version, "PolicyPack reads its version from package.json");
+        assert.deepEqual(Object.keys(pack.dependencies).sort(), [
+            "@pulumi/policy",
+            "@pulumi/pulumi",
+            "ts-node",
+            "typescript",
+        ]);
+        for (const [name, range] of Object.entries(pack.dependencies)) {
+            assert.equal(range, root["dependencies"]![name] ?? root["devDependencies"]![name], name);
+        }
     });
 });
