@@ -40,8 +40,13 @@ export interface StackConfig {
     readonly kubernetesGroups: readonly string[];
     /** Name of the k3s cluster's entry in people's kubeconfig, for the generated context. */
     readonly kubeconfigCluster: string;
-    /** The stack's AWS provider settings (`aws:region`, `aws:profile`), for tools that must talk to the same place. */
-    readonly aws: { readonly region?: string; readonly profile?: string };
+    /**
+     * The stack's AWS provider settings, every `aws:` key without its prefix as Pulumi passes it (JSON for lists and
+     * objects), for tools that must talk to the same account as the provider.
+     */
+    readonly aws: Readonly<Record<string, string>>;
+    /** The keys of `aws` that the stack stores encrypted (`aws:secretKey`, …): they must stay secret downstream. */
+    readonly awsSecretKeys: readonly string[];
 }
 
 /** Raw config values as strings, keyed without the project namespace (`userName`, not `k3s-admin-mfa:userName`). */
@@ -177,6 +182,7 @@ export function parseConfig(
     raw: RawConfig,
     secretKeys: ReadonlySet<string> = new Set(),
     awsProvider: StackConfig["aws"] = {},
+    awsSecretKeys: readonly string[] = [],
 ): StackConfig {
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
@@ -233,6 +239,7 @@ export function parseConfig(
             "default",
         ),
         aws: Object.freeze({ ...awsProvider }),
+        awsSecretKeys: Object.freeze([...awsSecretKeys]),
     });
 }
 
@@ -278,9 +285,9 @@ export function projectConfig(all: Readonly<Record<string, string>>): Record<str
     return own;
 }
 
-/** Our keys that the stack stores encrypted, as the Pulumi language host announces them. */
-function secretConfigKeys(): ReadonlySet<string> {
-    const prefix = `${PROJECT}:`;
+/** The keys of a namespace that the stack stores encrypted, as the Pulumi language host announces them. */
+function secretConfigKeys(namespace: string): ReadonlySet<string> {
+    const prefix = `${namespace}:`;
     let keys: unknown = [];
     try {
         keys = JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] ?? "[]");
@@ -293,13 +300,24 @@ function secretConfigKeys(): ReadonlySet<string> {
     return new Set(own.map((k) => k.slice(prefix.length)));
 }
 
+/** The provider settings as inputs for a resource: the encrypted ones wrapped as secrets, so state keeps them so. */
+export function awsSettingsInputs(c: StackConfig): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(
+        Object.entries(c.aws).map(([k, v]) => [k, c.awsSecretKeys.includes(k) ? pulumi.secret(v) : v]),
+    );
+}
+
 /** Reads the stack's config; a bad value ends the program with a clean one-line error rather than a stack trace. */
 export function loadConfig(): StackConfig {
     try {
         const all = pulumi.runtime.allConfig();
         for (const warning of unknownAwsSettings(Object.keys(all), awsProviderSettings())) pulumi.log.warn(warning);
-        const aws = { region: all["aws:region"], profile: all["aws:profile"] };
-        return parseConfig(projectConfig(all), secretConfigKeys(), aws);
+        const aws = Object.fromEntries(
+            Object.entries(all)
+                .filter(([k]) => k.startsWith("aws:"))
+                .map(([k, v]) => [k.slice(4), v]),
+        );
+        return parseConfig(projectConfig(all), secretConfigKeys(PROJECT), aws, [...secretConfigKeys("aws")]);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

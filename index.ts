@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { awsSettingsInputs, loadConfig } from "./config";
 import { AdminUser } from "./components/adminUser";
 import { clientConfigOutputs } from "./components/clientConfig";
 import { EnforcementCheck } from "./components/enforcementCheck";
@@ -17,10 +17,6 @@ const admin = new AdminUser("k3s-admin", {
     tags,
 });
 
-const check = config.verifyEnforcement
-    ? new EnforcementCheck("k3s-admin", { admin, region: config.aws.region, profile: config.aws.profile })
-    : undefined;
-
 const role = new MfaRole("k3s-admin", {
     roleName: config.roleName,
     userArn: admin.knownUserArn,
@@ -29,6 +25,16 @@ const role = new MfaRole("k3s-admin", {
     mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
     tags,
 });
+
+// Declared after the role: the check proves the role's trust policy as IAM stores it, so it runs after the role.
+const check = config.verifyEnforcement
+    ? new EnforcementCheck("k3s-admin", {
+          admin,
+          role,
+          mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
+          awsSettings: awsSettingsInputs(config),
+      })
+    : undefined;
 
 const testInstance = config.createTestInstance
     ? new TestInstance("k3s-admin-mfa-test", {

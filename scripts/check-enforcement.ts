@@ -1,226 +1,159 @@
 /**
- * check-enforcement: asks IAM's own policy simulator (SimulatePrincipalPolicy) whether the deployed user is really
- * locked without MFA. Run by the EnforcementCheck component during `pulumi up`; usable by hand too:
+ * check-enforcement: proves, against the deployed account, that the admin user is locked without MFA and that the
+ * role admits it only with a recent MFA sign-in (scripts/enforcement.ts). Run by the EnforcementCheck component
+ * during `pulumi up`; usable by hand too:
  *
  *   npm run check-enforcement -- --user-arn arn:aws:iam::123456789012:user/k3s-admin \
- *       --policy-name k3s-admin-ui-cli-with-mfa [--region us-east-1] [--profile admin] [--max-wait-seconds 60]
+ *       --policy-name k3s-admin-ui-cli-with-mfa --role-arn arn:aws:iam::123456789012:role/k3s-admin-mfa \
+ *       --mfa-max-age-seconds 3600 [--region us-east-1] [--profile admin] [--max-wait-seconds 60]
  *
  * Exit status 0 with a one-line summary on stdout when every scenario holds; 1 with one line on stderr naming the
- * scenario that did not; 2 for bad arguments.
+ * scenario that did not; 2 for bad arguments or settings.
  */
 import { parseArgs } from "node:util";
-import {
-    ContextEntry,
-    EvaluationResult,
-    GetUserPolicyCommand,
-    IAMClient,
-    SimulatePrincipalPolicyCommand,
-} from "@aws-sdk/client-iam";
-import { MFA_DENY_SID as DENY_SID } from "../components/policies";
+import { MAX_MFA_AGE_SECONDS } from "../config";
+import { MFA_DENY_SID } from "../components/policies";
+import { ASSUME_ROLES_ENV, awsClients, Clients, ClientSettings, parseAssumeRoles, STS_REGION_ENV } from "./awsSession";
+import { checkEnforcement } from "./enforcement";
 
-const MFA_CONTEXT: ContextEntry[] = [
-    { ContextKeyName: "aws:MultiFactorAuthPresent", ContextKeyType: "boolean", ContextKeyValues: ["true"] },
-    { ContextKeyName: "aws:MultiFactorAuthAge", ContextKeyType: "numeric", ContextKeyValues: ["300"] },
-];
+/** Under `pulumi up`, the flags arrive as a JSON list in this variable (components/enforcementCheck.ts). */
+export const ARGS_ENV = "CHECK_ENFORCEMENT_ARGS";
 
-interface Scenario {
-    readonly name: string;
-    readonly actions: readonly string[];
-    readonly context: ContextEntry[];
-    readonly expect: "explicitDeny" | "allowed";
-}
+const USAGE = `usage: check-enforcement --user-arn ARN --policy-name NAME --role-arn ARN --mfa-max-age-seconds N
+                         [--region REGION] [--profile PROFILE] [--max-wait-seconds N]
 
-const SCENARIOS: readonly Scenario[] = [
-    { name: "without MFA", actions: ["ec2:RunInstances", "iam:CreateUser"], context: [], expect: "explicitDeny" },
-    { name: "with MFA", actions: ["ec2:RunInstances", "iam:CreateUser"], context: MFA_CONTEXT, expect: "allowed" },
-    { name: "bootstrap without MFA", actions: ["sts:GetSessionToken"], context: [], expect: "allowed" },
-];
+Proves with IAM's policy simulator that ${MFA_DENY_SID} in the user's inline policy denies
+ec2:RunInstances, iam:CreateUser and sts:AssumeRole on the role without MFA and does not match with MFA,
+that sts:GetSessionToken stays exempt, and, from the trust policy IAM stores for the role, that the user may
+assume it with a fresh MFA sign-in but not without MFA or with one older than --mfa-max-age-seconds.
+Organizations SCPs and permissions boundaries are reported, not counted. Retries for up to
+--max-wait-seconds (default 60) while IAM catches up. Needs sts:GetCallerIdentity, iam:GetUserPolicy,
+iam:GetRole and iam:SimulatePrincipalPolicy, in the account of the user.
 
-export interface CheckOptions {
-    readonly userArn: string;
-    readonly policyName: string;
-    /** IAM is eventually consistent: keep asking for at most this long. */
-    readonly maxWaitSeconds: number;
-}
-
-export interface CheckDeps {
-    readonly iam: Pick<IAMClient, "send">;
-    readonly sleep: (ms: number) => Promise<void>;
-    readonly now: () => number;
-}
-
-/** A failure that ends the check at once, with one line for the person running `pulumi up`. */
-export class CheckError extends Error {}
-
-/** Failures that may pass once IAM catches up: the new user or policy not yet visible, throttling, the network. */
-function isTransient(err: unknown): boolean {
-    if (!(err instanceof Error)) return false;
-    const code = (err as { code?: unknown }).code;
-    const text = `${err.name} ${typeof code === "string" ? code : ""}`;
-    return /NoSuchEntity|Throttl|RequestLimitExceeded|ServiceUnavailable|TimeoutError|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(
-        text,
-    );
-}
-
-function isAccessDenied(err: unknown): boolean {
-    return err instanceof Error && /AccessDenied/.test(err.name);
-}
-
-function userNameOf(userArn: string): string {
-    const match = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(userArn);
-    if (!match) throw new CheckError(`--user-arn is not an IAM user ARN: ${JSON.stringify(userArn)}`);
-    return match[1]!;
-}
-
-/** The Sids of the Deny statements in the user's inline policy, so a matched statement can be named. */
-async function denySids(deps: CheckDeps, userArn: string, policyName: string): Promise<string[]> {
-    const out = await deps.iam.send(
-        new GetUserPolicyCommand({ UserName: userNameOf(userArn), PolicyName: policyName }),
-    );
-    const doc = JSON.parse(decodeURIComponent(out.PolicyDocument ?? "{}")) as { Statement?: unknown };
-    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-    return statements
-        .filter((s): s is { Effect: string; Sid?: string } => typeof s === "object" && s !== null && "Effect" in s)
-        .filter((s) => s.Effect === "Deny")
-        .map((s) => s.Sid ?? "(no Sid)");
-}
-
-/** Why one result breaks the scenario, or undefined when it holds. */
-function problem(s: Scenario, r: EvaluationResult, opts: CheckOptions, sids: string[]): string | undefined {
-    const action = r.EvalActionName ?? "?";
-    if (r.EvalDecision !== s.expect) return `${s.name}, ${action} was ${r.EvalDecision} (expected ${s.expect})`;
-    if (s.expect !== "explicitDeny") return undefined;
-    const byPolicy = (r.MatchedStatements ?? []).some((m) => m.SourcePolicyId === opts.policyName);
-    // The inline policy holds one Deny, so "denied by that policy" means "denied by that statement".
-    if (!byPolicy || sids.length !== 1 || sids[0] !== DENY_SID) {
-        const matched = (r.MatchedStatements ?? []).map((m) => m.SourcePolicyId).join(", ") || "nothing";
-        return `${s.name}, ${action} was denied by ${matched}, not by ${DENY_SID} in ${opts.policyName}`;
-    }
-    return undefined;
-}
-
-/** One pass over every scenario: the first problem found, or undefined when all hold. */
-async function attempt(opts: CheckOptions, deps: CheckDeps): Promise<string | undefined> {
-    const sids = await denySids(deps, opts.userArn, opts.policyName);
-    for (const s of SCENARIOS) {
-        const out = await deps.iam.send(
-            new SimulatePrincipalPolicyCommand({
-                PolicySourceArn: opts.userArn,
-                ActionNames: [...s.actions],
-                ContextEntries: s.context,
-            }),
-        );
-        for (const r of out.EvaluationResults ?? []) {
-            const found = problem(s, r, opts, sids);
-            if (found) return found;
-        }
-        if ((out.EvaluationResults ?? []).length !== s.actions.length)
-            return `${s.name}, the simulator returned no result`;
-    }
-    return undefined;
-}
-
-/** Runs every scenario until all hold or time is up, backing off 1, 2, 4, 8, 15, 15 … seconds. */
-export async function checkEnforcement(opts: CheckOptions, deps: CheckDeps): Promise<string> {
-    const start = deps.now();
-    const deadline = start + opts.maxWaitSeconds * 1000;
-    for (let tries = 1, delay = 1000; ; tries++, delay = Math.min(delay * 2, 15000)) {
-        let pending: string;
-        try {
-            const found = await attempt(opts, deps);
-            if (found === undefined) {
-                const secs = ((deps.now() - start) / 1000).toFixed(1);
-                return (
-                    `enforcement verified for ${opts.userArn}: without MFA ec2:RunInstances and iam:CreateUser are ` +
-                    `explicitly denied by ${DENY_SID}; with MFA both are allowed; sts:GetSessionToken is allowed ` +
-                    `without MFA (try ${tries}, ${secs} s)`
-                );
-            }
-            pending = found;
-        } catch (err) {
-            if (isAccessDenied(err)) {
-                throw new CheckError(
-                    "the deployer may not call iam:SimulatePrincipalPolicy or iam:GetUserPolicy (AccessDenied): " +
-                        "grant them, or turn this check off with `pulumi config set verifyEnforcement false`",
-                );
-            }
-            if (err instanceof CheckError || !isTransient(err)) throw err;
-            pending = `IAM answered ${(err as Error).name}`;
-        }
-        if (deps.now() + delay > deadline) {
-            const secs = Math.round((deps.now() - start) / 1000);
-            throw new CheckError(`enforcement check failed after ${tries} tries (${secs} s): ${pending}`);
-        }
-        await deps.sleep(delay);
-    }
-}
-
-const USAGE = `usage: check-enforcement --user-arn ARN --policy-name NAME [--region REGION] [--profile PROFILE]
-                         [--max-wait-seconds N]
-
-Asks IAM's policy simulator whether the user is denied without MFA (ec2:RunInstances, iam:CreateUser, by
-${DENY_SID}), allowed with MFA, and allowed sts:GetSessionToken without MFA. Retries for up to
---max-wait-seconds (default 60) while IAM catches up. Needs iam:SimulatePrincipalPolicy and iam:GetUserPolicy.`;
+Environment: the AWS SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and
+  ${ASSUME_ROLES_ENV}  roles to assume first, as the JSON of aws:assumeRoles
+  ${STS_REGION_ENV}    region of the STS endpoint (aws:stsRegion)
+  ${ARGS_ENV}          the flags as a JSON list, when none are given on the command line`;
 
 export interface Io {
     readonly out: (line: string) => void;
     readonly err: (line: string) => void;
 }
 
+export type MakeClients = (settings: ClientSettings) => Promise<Clients>;
+
+class UsageError extends Error {}
+
+/** The flags from the command line, or from CHECK_ENFORCEMENT_ARGS when there are none: no shell parses them. */
+export function argvOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+    const carried = env[ARGS_ENV];
+    if (argv.length > 0 || carried === undefined) return [...argv];
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(carried);
+    } catch {
+        parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === "string"))
+        throw new UsageError(`${ARGS_ENV} must be a JSON list of strings`);
+    return parsed as string[];
+}
+
+const ARN = (kind: "user" | "role") => new RegExp(`^arn:[^:]+:iam::(\\d{12}):${kind}/(?:[^/]+/)*[^/]+$`);
+
+export function parseFlags(argv: readonly string[]) {
+    const text = { type: "string" } as const;
+    const v = parseArgs({
+        args: [...argv],
+        options: {
+            "user-arn": text,
+            "policy-name": text,
+            "role-arn": text,
+            "mfa-max-age-seconds": text,
+            region: text,
+            profile: text,
+            "max-wait-seconds": text,
+            help: { type: "boolean", short: "h", default: false },
+        },
+    }).values;
+    const int = (raw: string | undefined, fallback?: number) => (raw === undefined ? fallback : Number(raw));
+    const flags = {
+        help: v.help,
+        userArn: v["user-arn"],
+        policyName: v["policy-name"],
+        roleArn: v["role-arn"],
+        mfaMaxAgeSeconds: int(v["mfa-max-age-seconds"]),
+        maxWaitSeconds: int(v["max-wait-seconds"], 60)!,
+        region: v.region,
+        profile: v.profile,
+    };
+    if (flags.help) return flags;
+    const user = ARN("user").exec(flags.userArn ?? "");
+    const role = ARN("role").exec(flags.roleArn ?? "");
+    const age = flags.mfaMaxAgeSeconds;
+    const wait = flags.maxWaitSeconds;
+    if (!user || !role || user[1] !== role[1] || !flags.policyName)
+        throw new UsageError("--user-arn, --policy-name and --role-arn are required; user and role in one account");
+    if (age === undefined || !Number.isInteger(age) || age < 1 || age > MAX_MFA_AGE_SECONDS)
+        throw new UsageError(`--mfa-max-age-seconds must be an integer from 1 to ${MAX_MFA_AGE_SECONDS}`);
+    if (!Number.isInteger(wait) || wait < 0 || wait > 900)
+        throw new UsageError("--max-wait-seconds must be an integer from 0 to 900");
+    return flags;
+}
+
+/** Never print a credential: an AWS message could quote one, so every line is scrubbed of the ones we hold. */
+function scrubber(env: NodeJS.ProcessEnv): (line: string) => string {
+    const secrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", ASSUME_ROLES_ENV]
+        .map((k) => env[k])
+        .filter((s): s is string => typeof s === "string" && s.length >= 8);
+    return (line) => secrets.reduce((l, s) => l.split(s).join("[secret]"), line);
+}
+
 /** The command line: returns the exit status. */
 export async function main(
-    argv: string[],
+    argv: readonly string[],
     io: Io,
-    makeIam = (region?: string, profile?: string) => new IAMClient({ region, profile }),
+    env: NodeJS.ProcessEnv = process.env,
+    makeClients: MakeClients = awsClients,
 ): Promise<number> {
-    let values: Record<string, string | boolean | undefined>;
+    const scrub = scrubber(env);
+    const fail = (line: string, code: number): number => {
+        io.err(scrub(`check-enforcement: ${line}`));
+        return code;
+    };
+    let flags: ReturnType<typeof parseFlags>;
+    let assumeRoles: ClientSettings["assumeRoles"];
     try {
-        values = parseArgs({
-            args: argv,
-            options: {
-                "user-arn": { type: "string" },
-                "policy-name": { type: "string" },
-                region: { type: "string" },
-                profile: { type: "string" },
-                "max-wait-seconds": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-        }).values;
+        flags = parseFlags(argvOf(argv, env));
+        assumeRoles = parseAssumeRoles(env[ASSUME_ROLES_ENV]);
     } catch (err) {
-        io.err(`check-enforcement: ${(err as Error).message} (see --help)`);
-        return 2;
+        return fail(`${(err as Error).message} (see --help)`, 2);
     }
-    if (values["help"]) {
+    if (flags.help) {
         io.out(USAGE);
         return 0;
     }
-    const userArn = values["user-arn"];
-    const policyName = values["policy-name"];
-    const wait = Number(values["max-wait-seconds"] ?? "60");
-    if (
-        typeof userArn !== "string" ||
-        typeof policyName !== "string" ||
-        !Number.isInteger(wait) ||
-        wait < 0 ||
-        wait > 900
-    ) {
-        io.err(
-            "check-enforcement: --user-arn and --policy-name are required; --max-wait-seconds is 0 to 900 (see --help)",
-        );
-        return 2;
-    }
-    const region = typeof values["region"] === "string" ? values["region"] : undefined;
-    const profile = typeof values["profile"] === "string" ? values["profile"] : undefined;
     try {
+        const clients = await makeClients({
+            region: flags.region,
+            profile: flags.profile,
+            stsRegion: env[STS_REGION_ENV] || undefined,
+            assumeRoles,
+        });
         const summary = await checkEnforcement(
-            { userArn, policyName, maxWaitSeconds: wait },
-            { iam: makeIam(region, profile), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now },
+            {
+                userArn: flags.userArn!,
+                policyName: flags.policyName!,
+                roleArn: flags.roleArn!,
+                mfaMaxAgeSeconds: flags.mfaMaxAgeSeconds!,
+                maxWaitSeconds: flags.maxWaitSeconds,
+            },
+            { ...clients, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now },
         );
-        io.out(summary);
+        io.out(scrub(summary));
         return 0;
     } catch (err) {
-        io.err(`check-enforcement: ${err instanceof Error ? err.message : String(err)}`);
-        return 1;
+        return fail((err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim(), 1);
     }
 }
 

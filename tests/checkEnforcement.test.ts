@@ -1,211 +1,189 @@
 import * as assert from "node:assert/strict";
+import { GetRoleCommand, NoSuchEntityException, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { mfaTrustPolicy } from "../components/policies";
+import { checkEnforcement } from "../scripts/enforcement";
 import {
-    EvaluationResult,
-    GetUserPolicyCommand,
-    IAMClient,
-    NoSuchEntityException,
-    SimulatePrincipalPolicyCommand,
-} from "@aws-sdk/client-iam";
-import { mockClient } from "aws-sdk-client-mock";
-import { mfaEnforcementPolicy } from "../components/policies";
-import { checkEnforcement, CheckDeps, main } from "../scripts/check-enforcement";
+    account,
+    admin,
+    deps,
+    excluded,
+    hasMfa,
+    iamMock,
+    OPTS,
+    POLICY,
+    ROLE_ARN,
+    roleOutput,
+    simulations,
+    stsMock,
+    USER_ARN,
+} from "./iamAccount";
 
-const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
-const POLICY = "k3s-admin-ui-cli-with-mfa";
-const OPTS = { userArn: USER_ARN, policyName: POLICY, maxWaitSeconds: 60 };
-
-const iamMock = mockClient(IAMClient);
-
-/** A fake clock: sleeping advances it, so retries take no real time and their delays can be read back. */
-function deps(): CheckDeps & { slept: number[] } {
-    let t = 0;
-    const slept: number[] = [];
-    return {
-        iam: new IAMClient({ region: "us-east-1" }),
-        now: () => t,
-        sleep: async (ms) => {
-            slept.push(ms);
-            t += ms;
-        },
-        slept,
-    };
-}
-
-function result(action: string, decision: "allowed" | "explicitDeny", policyId?: string): EvaluationResult {
-    return {
-        EvalActionName: action,
-        EvalResourceName: "*",
-        EvalDecision: decision,
-        MatchedStatements: policyId ? [{ SourcePolicyId: policyId, SourcePolicyType: "user" }] : [],
-    };
-}
-
-const hasMfa = (input: { ContextEntries?: { ContextKeyName?: string }[] }) =>
-    (input.ContextEntries ?? []).some((c) => c.ContextKeyName === "aws:MultiFactorAuthPresent");
-
-/** GetUserPolicy's answer: the document comes back URL-encoded, as IAM returns it. */
-function policyOutput(doc: object = mfaEnforcementPolicy()) {
-    return { UserName: "k3s-admin", PolicyName: POLICY, PolicyDocument: encodeURIComponent(JSON.stringify(doc)) };
-}
-
-/** The simulator as it should answer once the stack is deployed: the Deny bites without MFA, and only then. */
-function simulateEnforced(denyingPolicy = POLICY) {
-    return (input: { ActionNames: string[]; ContextEntries?: [] }) => ({
-        EvaluationResults: input.ActionNames.map((a) =>
-            hasMfa(input) || a === "sts:GetSessionToken"
-                ? result(a, "allowed", "AdministratorAccess")
-                : result(a, "explicitDeny", denyingPolicy),
-        ),
+describe("check-enforcement: what our Deny and the role's trust do, against a real account", () => {
+    beforeEach(() => {
+        iamMock.reset();
+        stsMock.reset();
     });
-}
-
-function enforced(denyingPolicy = POLICY): void {
-    iamMock.on(GetUserPolicyCommand).resolves(policyOutput());
-    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(simulateEnforced(denyingPolicy));
-}
-
-describe("check-enforcement (IAM SimulatePrincipalPolicy after pulumi up)", () => {
-    beforeEach(() => iamMock.reset());
 
     it("passes when every scenario holds, and says what it proved", async () => {
-        enforced();
+        account();
         const d = deps();
         const summary = await checkEnforcement(OPTS, d);
-        assert.match(summary, /^enforcement verified for arn:aws:iam::123456789012:user\/k3s-admin: without MFA/);
-        assert.match(summary, /explicitly denied by MustBeSignedInWithMFA/);
+        assert.match(summary, /^enforcement verified for arn:aws:iam::123456789012:user\/k3s-admin: without MFA /);
+        assert.match(
+            summary,
+            /role k3s-admin-mfa, as IAM stores it, trusts the user only with MFA younger than 3600 s \(try 1, 0\.0 s\)$/,
+        );
         assert.deepEqual(d.slept, []);
-        const calls = iamMock.commandCalls(SimulatePrincipalPolicyCommand).map((c) => c.args[0].input);
-        assert.equal(calls.length, 3);
-        assert.ok(calls.every((c) => c.PolicySourceArn === USER_ARN));
-        assert.deepEqual(calls[1]!.ContextEntries, [
-            { ContextKeyName: "aws:MultiFactorAuthPresent", ContextKeyType: "boolean", ContextKeyValues: ["true"] },
-            { ContextKeyName: "aws:MultiFactorAuthAge", ContextKeyType: "numeric", ContextKeyValues: ["300"] },
-        ]);
+        const calls = simulations();
+        assert.equal(calls.length, 5);
+        assert.ok(calls.every((c) => c.PolicySourceArn === USER_ARN && c.PolicyExclusionList === undefined));
+        // The role scenarios: the role as resource, its live trust policy as resource policy, the user as caller.
+        const onRole = calls.filter((c) => c.ResourceArns !== undefined);
+        assert.deepEqual(
+            onRole.map((c) => [c.ActionNames, c.ResourceArns, c.CallerArn, c.ResourceOwner]),
+            [
+                [["sts:AssumeRole"], [ROLE_ARN], USER_ARN, undefined],
+                [["sts:AssumeRole"], [ROLE_ARN], USER_ARN, undefined],
+            ],
+        );
+        assert.deepEqual(
+            JSON.parse(onRole[0]!.ResourcePolicy!),
+            mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 3600 }),
+        );
     });
 
-    it("fails naming the scenario when the Deny is missing (long-term keys allowed), after bounded retries", async () => {
-        iamMock.on(GetUserPolicyCommand).resolves(policyOutput({ Version: "2012-10-17", Statement: [] }));
-        iamMock.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-            EvaluationResults: input.ActionNames.map((a) => result(a, "allowed", "AdministratorAccess")),
-        }));
+    it("reports an SCP's implicitDeny with MFA separately and does not fail on it", async () => {
+        account((action, input) =>
+            hasMfa(input) && action === "ec2:RunInstances" && !excluded(input).includes("scp")
+                ? {
+                      EvalDecision: "implicitDeny",
+                      MatchedStatements: [],
+                      OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+                  }
+                : {},
+        );
+        const summary = await checkEnforcement(OPTS, deps());
+        assert.match(summary, /; not counted against the check: an Organizations SCP denies ec2:RunInstances$/);
+        const again = simulations().filter((c) => c.PolicyExclusionList !== undefined);
+        assert.deepEqual(
+            again.map((c) => [c.ActionNames, excluded(c)]),
+            [[["ec2:RunInstances"], ["scp"]]],
+        );
+    });
+
+    it("sees our Deny behind an SCP that denies first without MFA", async () => {
+        account((action, input) =>
+            !hasMfa(input) && action === "iam:CreateUser" && !excluded(input).includes("scp")
+                ? {
+                      EvalDecision: "explicitDeny",
+                      MatchedStatements: [],
+                      OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+                  }
+                : {},
+        );
+        assert.match(await checkEnforcement(OPTS, deps()), /an Organizations SCP denies iam:CreateUser$/);
+    });
+
+    it("reports a permissions boundary the same way", async () => {
+        account((action, input) =>
+            hasMfa(input) && action === "iam:CreateUser" && !excluded(input).includes("permission-boundary")
+                ? {
+                      EvalDecision: "implicitDeny",
+                      MatchedStatements: [],
+                      PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+                  }
+                : {},
+        );
+        assert.match(
+            await checkEnforcement(OPTS, deps()),
+            /not counted against the check: a permissions boundary denies iam:CreateUser$/,
+        );
+    });
+
+    it("fails when our Deny does not match without MFA, even where an SCP denies the action anyway", async () => {
+        account((action, input) =>
+            hasMfa(input) || action === "sts:GetSessionToken"
+                ? {}
+                : excluded(input).includes("scp")
+                  ? { EvalDecision: "allowed", MatchedStatements: admin }
+                  : {
+                        EvalDecision: "explicitDeny",
+                        MatchedStatements: [],
+                        OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+                    },
+        );
+        await assert.rejects(
+            checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
+            /: without MFA, ec2:RunInstances was allowed by AdministratorAccess \(expected denied by MustBeSignedInWithMFA in k3s-admin-ui-cli-with-mfa\)$/,
+        );
+    });
+
+    it("does not take a group's policy of the same name for the user's own Deny", async () => {
+        account((action, input) =>
+            hasMfa(input) || action === "sts:GetSessionToken"
+                ? {}
+                : { MatchedStatements: [{ SourcePolicyId: POLICY, SourcePolicyType: "group" }] },
+        );
+        await assert.rejects(
+            checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
+            /without MFA, ec2:RunInstances was explicitDeny by k3s-admin-ui-cli-with-mfa/,
+        );
+    });
+
+    it("fails naming the role when its stored trust policy names a deleted user's unique ID", async () => {
+        // The simulator still says allowed: it drops trust policies for sts:AssumeRole (aws/aws-cli#10314).
+        account(undefined, mfaTrustPolicy({ principalArn: "AIDAABCDEFGHIJKLMNOPQ", mfaMaxAgeSeconds: 3600 }));
         const d = deps();
         await assert.rejects(
             checkEnforcement(OPTS, d),
-            /^Error: enforcement check failed after \d+ tries \(\d+ s\): without MFA, ec2:RunInstances was allowed \(expected explicitDeny\)$/,
+            /\): role k3s-admin-mfa: with a fresh MFA sign-in the user may not assume it: its trust policy names AIDAABCDEFGHIJKLMNOPQ/,
         );
-        assert.ok(d.slept.reduce((a, b) => a + b, 0) <= 60000, `waited ${d.slept.join("+")} ms`);
         assert.deepEqual(d.slept.slice(0, 5), [1000, 2000, 4000, 8000, 15000]);
+        assert.ok(d.slept.reduce((a, b) => a + b, 0) <= 60000);
     });
 
-    it("fails when something other than MustBeSignedInWithMFA does the denying", async () => {
-        enforced("SomeOtherPolicy");
+    it("fails when the stored trust policy accepts an MFA sign-in older than mfaMaxAgeSeconds", async () => {
+        account(undefined, mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 43200 }));
         await assert.rejects(
             checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
-            /without MFA, ec2:RunInstances was denied by SomeOtherPolicy, not by MustBeSignedInWithMFA in k3s-admin-ui-cli-with-mfa/,
+            /lets the user assume it with an MFA sign-in 3601 s old$/,
         );
     });
 
-    it("waits out throttling and a not-yet-visible user, then succeeds", async () => {
-        iamMock.on(SimulatePrincipalPolicyCommand).callsFake(simulateEnforced());
-        iamMock
-            .on(GetUserPolicyCommand)
-            .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }))
-            .rejectsOnce(
-                new NoSuchEntityException({ message: "The user with name k3s-admin cannot be found.", $metadata: {} }),
-            )
-            .resolves(policyOutput());
+    it("stops at once when its credentials reach another account than the user's", async () => {
+        account();
+        stsMock.on(GetCallerIdentityCommand).resolves({ Account: "999999999999" });
         const d = deps();
-        const summary = await checkEnforcement(OPTS, d);
-        assert.match(summary, /\(try 3, 3\.0 s\)$/);
+        await assert.rejects(
+            checkEnforcement(OPTS, d),
+            /reach account 999999999999, but .* is in 123456789012: .*verifyEnforcement false/,
+        );
+        assert.deepEqual(d.slept, []);
+    });
+
+    it("waits out throttling and a not-yet-visible role, then succeeds", async () => {
+        account();
+        iamMock
+            .on(GetRoleCommand)
+            .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }))
+            .rejectsOnce(new NoSuchEntityException({ message: "The role cannot be found.", $metadata: {} }))
+            .resolves(roleOutput());
+        const d = deps();
+        assert.match(await checkEnforcement(OPTS, d), /\(try 3, 3\.0 s\)$/);
         assert.deepEqual(d.slept, [1000, 2000]);
     });
 
-    it("retries while IAM still shows the policy's old state", async () => {
-        iamMock.on(GetUserPolicyCommand).resolves(policyOutput());
+    it("stops at once when the deployer may not use the simulator, and names the config key", async () => {
+        account();
         iamMock
             .on(SimulatePrincipalPolicyCommand)
-            .resolvesOnce({
-                EvaluationResults: [
-                    result("ec2:RunInstances", "allowed", "AdministratorAccess"),
-                    result("iam:CreateUser", "allowed", "AdministratorAccess"),
-                ],
-            })
-            .callsFake(simulateEnforced());
-        const d = deps();
-        assert.match(await checkEnforcement(OPTS, d), /try 2/);
-    });
-
-    it("stops at once when the deployer may not use the simulator, and names the config key", async () => {
-        iamMock.on(GetUserPolicyCommand).resolves(policyOutput());
-        iamMock.on(SimulatePrincipalPolicyCommand).rejects(
-            Object.assign(
-                new Error(
-                    "User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: iam:SimulatePrincipalPolicy",
-                ),
-                {
-                    name: "AccessDenied",
-                },
-            ),
-        );
+            .rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied" }));
         const d = deps();
         await assert.rejects(
             checkEnforcement(OPTS, d),
             /iam:SimulatePrincipalPolicy .*pulumi config set verifyEnforcement false/,
         );
         assert.deepEqual(d.slept, []);
-    });
-
-    describe("command line", () => {
-        function capture(): {
-            io: { out: (l: string) => void; err: (l: string) => void };
-            out: string[];
-            err: string[];
-        } {
-            const out: string[] = [];
-            const err: string[] = [];
-            return { io: { out: (l) => out.push(l), err: (l) => err.push(l) }, out, err };
-        }
-
-        it("prints --help and exits 0", async () => {
-            const c = capture();
-            assert.equal(await main(["--help"], c.io), 0);
-            assert.match(c.out.join("\n"), /^usage: check-enforcement --user-arn ARN --policy-name NAME/);
-        });
-
-        it("exits 2 with one line on stderr for missing or unknown flags", async () => {
-            const c = capture();
-            assert.equal(await main(["--user-arn", USER_ARN], c.io), 2);
-            assert.equal(await main(["--user", "x"], c.io), 2);
-            assert.equal(c.err.length, 2);
-            assert.ok(c.err.every((l) => l.startsWith("check-enforcement: ") && !l.includes("\n")));
-        });
-
-        it("passes region and profile to the IAM client, prints the summary and exits 0", async () => {
-            enforced();
-            const c = capture();
-            let seen: (string | undefined)[] = [];
-            const code = await main(
-                ["--user-arn", USER_ARN, "--policy-name", POLICY, "--region", "eu-west-1", "--profile", "admin"],
-                c.io,
-                (region, profile) => {
-                    seen = [region, profile];
-                    return new IAMClient({ region });
-                },
-            );
-            assert.equal(code, 0);
-            assert.deepEqual(seen, ["eu-west-1", "admin"]);
-            assert.match(c.out[0]!, /^enforcement verified/);
-        });
-
-        it("exits 1 with one line on stderr when the check fails", async () => {
-            enforced("SomeOtherPolicy");
-            const c = capture();
-            assert.equal(
-                await main(["--user-arn", USER_ARN, "--policy-name", POLICY, "--max-wait-seconds", "0"], c.io),
-                1,
-            );
-            assert.equal(c.err.length, 1);
-            assert.match(c.err[0]!, /^check-enforcement: enforcement check failed after 1 tries/);
-        });
     });
 });

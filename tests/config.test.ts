@@ -30,6 +30,7 @@ describe("config", () => {
             kubernetesGroups: ["system:masters"],
             kubeconfigCluster: "default",
             aws: {},
+            awsSecretKeys: [],
         });
     });
 

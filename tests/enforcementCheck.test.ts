@@ -1,52 +1,153 @@
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { AdminUser } from "../components/adminUser";
-import { EnforcementCheck, shellQuote } from "../components/enforcementCheck";
-import { mfaEnforcementPolicy } from "../components/policies";
-import { inputsOf, parseUrn, promiseOf, useMocks } from "./mocks";
+import { EnforcementCheck, EnforcementCheckArgs } from "../components/enforcementCheck";
+import { MfaRole } from "../components/mfaRole";
+import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
+import { argvOf, parseFlags } from "../scripts/check-enforcement";
+import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** The user, the role and the check, as index.ts declares them. */
+function stack(
+    mocks: MockAws,
+    names: { policy?: string; role?: string } = {},
+    extra: Partial<EnforcementCheckArgs> = {},
+) {
+    const admin = new AdminUser("a", { userName: "k3s-admin", policyName: names.policy ?? "p", hardened: true });
+    const role = new MfaRole("a", {
+        roleName: names.role ?? "k3s-admin-mfa",
+        userArn: admin.knownUserArn,
+        user: admin.user,
+        roleTrust: "user",
+        mfaMaxAgeSeconds: 900,
+    });
+    const check = new EnforcementCheck("a", { admin, role, mfaMaxAgeSeconds: 900, ...extra });
+    return { admin, role, check, inputs: () => inputsOf(mocks, check.check) };
+}
+
+/**
+ * What pulumi-command's `run` (provider/pkg/provider/local/commandOutputs.go) executes: argv `[...interpreter, create]`
+ * through Go's exec.CommandContext, no shell, with `environment` appended to the provider's own environment.
+ */
+function asRun(inputs: Record<string, unknown>): { argv: string[]; env: Record<string, string> } {
+    return {
+        argv: [...(inputs["interpreter"] as string[]), inputs["create"] as string],
+        env: inputs["environment"] as Record<string, string>,
+    };
+}
 
 describe("EnforcementCheck (the proof inside pulumi up)", () => {
-    it("runs the simulator script for the created user and its inline policy, in the provider's region and profile", async () => {
-        const mocks = useMocks();
-        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "k3s-admin-ui-cli-with-mfa" });
-        const c = new EnforcementCheck("a", { admin, region: "eu-west-1", profile: "admin" });
-        const cmd = await inputsOf(mocks, c.check);
-        assert.equal(
-            cmd["create"],
-            "'node' '-r' 'ts-node/register/transpile-only' 'scripts/check-enforcement.ts' " +
-                "'--user-arn' 'arn:aws:iam::123456789012:user/k3s-admin' '--policy-name' 'k3s-admin-ui-cli-with-mfa' " +
-                "'--region' 'eu-west-1' '--profile' 'admin' '--max-wait-seconds' '60'",
+    it("runs the check script with node directly: no shell, so no quoting on any OS", async () => {
+        const { argv } = asRun(await stack(useMocks()).inputs());
+        assert.deepEqual(argv, ["node", "-r", "ts-node/register/transpile-only", "scripts/check-enforcement.ts"]);
+    });
+
+    it("hands the script exactly the values it was given, a space and quotes included", async () => {
+        const s = stack(useMocks(), { policy: `p "q" r`, role: "it's a role" });
+        const { argv, env } = asRun(await s.inputs());
+        // node consumes `-r ts-node/register/transpile-only` and the script path; the script sees no arguments.
+        const flags = parseFlags(argvOf(argv.slice(4), env));
+        assert.deepEqual(
+            { ...flags },
+            {
+                help: false,
+                userArn: "arn:aws:iam::123456789012:user/k3s-admin",
+                policyName: `p "q" r`,
+                roleArn: "arn:aws:iam::123456789012:role/it's a role",
+                mfaMaxAgeSeconds: 900,
+                maxWaitSeconds: 60,
+                region: undefined,
+                profile: undefined,
+            },
         );
     });
 
-    it("leaves region and profile to the deployer's environment when the stack sets none", async () => {
-        const mocks = useMocks();
-        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p" });
-        const cmd = await inputsOf(mocks, new EnforcementCheck("a", { admin }).check);
-        assert.doesNotMatch(String(cmd["create"]), /--region|--profile/);
+    it("reaches the script through a real process started without a shell, which parses every value", async () => {
+        const { argv, env } = asRun(await stack(useMocks(), { policy: `p "q" r`, role: "it's a role" }).inputs());
+        // An STS endpoint that refuses at once: exit 1 (a check failure) rather than 2 (bad arguments) shows the
+        // flags arrived intact; no request leaves the machine.
+        const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+            const local = {
+                ...env,
+                AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
+                AWS_REGION: "us-east-1",
+                AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+                AWS_SECRET_ACCESS_KEY: "secret",
+                AWS_PROFILE: "",
+            };
+            execFile(
+                argv[0]!,
+                argv.slice(1),
+                { cwd: ROOT, env: { ...process.env, ...local } },
+                (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }),
+            );
+        });
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /^check-enforcement: .*ECONNREFUSED.*\n$/);
     });
 
-    it("re-runs when the user or either policy changes: all of them are triggers", async () => {
+    it("runs after the user, its policies and the role, and again when any of them or the trust policy changes", async () => {
         const mocks = useMocks();
-        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p", hardened: true });
-        const cmd = await inputsOf(mocks, new EnforcementCheck("a", { admin }).check);
-        assert.deepEqual(cmd["triggers"], [
+        const s = stack(mocks);
+        const inputs = await s.inputs();
+        const trust = mfaTrustPolicy({
+            principalArn: "arn:aws:iam::123456789012:user/k3s-admin",
+            mfaMaxAgeSeconds: 900,
+        });
+        assert.deepEqual(inputs["triggers"], [
             "arn:aws:iam::123456789012:user/k3s-admin",
             "p",
             JSON.stringify(mfaEnforcementPolicy({ hardened: true })),
             "arn:aws:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::123456789012:role/k3s-admin-mfa",
+            trust,
         ]);
+        const deps = registrationOf(mocks, "command:local:Command").dependencies;
+        for (const r of [s.admin.user, s.admin.mfaPolicy, s.admin.adminAttachment, s.role.role]) {
+            assert.ok(deps.includes(await promiseOf(r.urn)), await promiseOf(r.urn));
+        }
+    });
+
+    it("passes the provider's settings in the environment, and a secret one stays secret", async () => {
+        const mocks = useMocks();
+        const s = stack(
+            mocks,
+            {},
+            { awsSettings: { region: "eu-west-1", secretKey: pulumi.secret("wJalr"), accessKey: "AKID" } },
+        );
+        await s.inputs();
+        // Sent to the engine as a secret envelope, so the state and the preview show it as [secret].
+        const sent = registrationOf(mocks, "command:local:Command").object["environment"] as Record<string, unknown>;
+        assert.equal(sent[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
+        assert.deepEqual(
+            { ...(sent["value"] as Record<string, string>), CHECK_ENFORCEMENT_ARGS: undefined },
+            {
+                AWS_REGION: "eu-west-1",
+                AWS_ACCESS_KEY_ID: "AKID",
+                AWS_SECRET_ACCESS_KEY: "wJalr",
+                AWS_PROFILE: "",
+                AWS_SESSION_TOKEN: "",
+                CHECK_ENFORCEMENT_ARGS: undefined,
+            },
+        );
+    });
+
+    it("stops the program at declaration when a setting cannot be carried over, naming it", () => {
+        assert.throws(
+            () => stack(useMocks(), {}, { awsSettings: { httpsProxy: "http://proxy:3128" } }),
+            (e: Error) =>
+                pulumi.ResourceError.isInstance(e) &&
+                /^aws:httpsProxy .*pulumi config set verifyEnforcement false`$/.test(e.message),
+        );
     });
 
     it("is the command's parent, and exposes the command's output as its summary", async () => {
-        useMocks();
-        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p" });
-        const c = new EnforcementCheck("a", { admin });
-        assert.equal(parseUrn(await promiseOf(c.check.urn)).parentType, "k3s-admin-mfa:iam:EnforcementCheck");
-        assert.equal(await promiseOf(c.summary), "not run under mocks");
-    });
-
-    it("quotes words for the shell, including a single quote", () => {
-        assert.equal(shellQuote("a b"), "'a b'");
-        assert.equal(shellQuote("it's"), `'it'\\''s'`);
+        const { check } = stack(useMocks());
+        assert.equal(parseUrn(await promiseOf(check.check.urn)).parentType, "k3s-admin-mfa:iam:EnforcementCheck");
+        assert.equal(await promiseOf(check.summary), "not run under mocks");
     });
 });

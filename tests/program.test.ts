@@ -140,3 +140,31 @@ describe("the program with other settings", () => {
         assert.equal(instance.inputs["subnetId"], "subnet-0ccccccccccccccc0");
     });
 });
+
+describe("the program passes the stack's provider settings on to the post-deploy check", () => {
+    it("carries aws:region, aws:profile and aws:assumeRoles into the check's environment", async () => {
+        const assumeRoles = [{ roleArn: "arn:aws:iam::123456789012:role/deployer" }];
+        const run = await runProgram({
+            "aws:region": "us-east-1",
+            "aws:profile": "admin",
+            "aws:assumeRoles": assumeRoles,
+            createTestInstance: "false",
+        });
+        const check = run.resources.find((r) => r.type === "command:local:Command")!;
+        const env = check.inputs["environment"] as Record<string, string>;
+        assert.equal(env["AWS_REGION"], "us-east-1");
+        assert.equal(env["AWS_PROFILE"], "admin");
+        assert.deepEqual(JSON.parse(env["CHECK_ENFORCEMENT_ASSUME_ROLES"]!), assumeRoles);
+    });
+
+    it("stops with one line naming a provider setting the check cannot follow", async () => {
+        await assert.rejects(
+            runProgram({
+                "aws:region": "us-east-1",
+                "aws:httpsProxy": "http://proxy:3128",
+                createTestInstance: "false",
+            }),
+            /aws:httpsProxy.*verifyEnforcement false/,
+        );
+    });
+});

@@ -1,0 +1,119 @@
+/**
+ * The post-deploy proof behind check-enforcement: what the user's inline Deny does, from IAM's own simulator
+ * (scripts/simulation.ts), and what the role's trust policy does, from the document IAM stores
+ * (scripts/trustPolicy.ts), retried while IAM catches up.
+ */
+import { GetRoleCommand, GetUserPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { MFA_DENY_SID as DENY_SID } from "../components/policies";
+import { freshAge, simulateAll, Target } from "./simulation";
+import { trustProblem } from "./trustPolicy";
+
+export interface CheckOptions extends Target {
+    /** IAM is eventually consistent: keep asking for at most this long. */
+    readonly maxWaitSeconds: number;
+}
+
+export interface CheckDeps {
+    readonly iam: Pick<IAMClient, "send">;
+    readonly sts: Pick<STSClient, "send">;
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly now: () => number;
+}
+
+/** A failure that ends the check at once, with one line for the person running `pulumi up`. */
+export class CheckError extends Error {}
+
+const OFF = "turn the check off with `pulumi config set verifyEnforcement false`";
+
+const nameOf = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
+
+async function sameAccount(deps: CheckDeps, o: CheckOptions): Promise<void> {
+    // GetCallerIdentity cannot be denied: it tells which account the check's credentials reach, so a setting the
+    // check did not carry over shows up here at once instead of as a minute of NoSuchEntity retries.
+    const me = await deps.sts.send(new GetCallerIdentityCommand({}));
+    const account = o.userArn.split(":")[4];
+    if (me.Account !== account) {
+        throw new CheckError(
+            `the check's AWS credentials reach account ${me.Account ?? "?"}, but ${o.userArn} is in ${account}: ` +
+                `deploy with credentials for that account, or ${OFF}`,
+        );
+    }
+}
+
+/** The Sids of the Deny statements in the user's inline policy, as IAM stores it. */
+async function denySids(deps: CheckDeps, o: CheckOptions): Promise<string[]> {
+    const out = await deps.iam.send(
+        new GetUserPolicyCommand({ UserName: nameOf(o.userArn), PolicyName: o.policyName }),
+    );
+    const doc = JSON.parse(decodeURIComponent(out.PolicyDocument ?? "{}")) as { Statement?: unknown };
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    return statements
+        .filter((s): s is { Effect: string; Sid?: string } => typeof s === "object" && s !== null && "Effect" in s)
+        .filter((s) => s.Effect === "Deny")
+        .map((s) => s.Sid ?? "(no Sid)");
+}
+
+/** One pass: the first problem found, or the SCP and boundary effects seen when everything held. */
+async function attempt(o: CheckOptions, deps: CheckDeps): Promise<{ problem?: string; notes: string[] }> {
+    await sameAccount(deps, o);
+    const sids = await denySids(deps, o);
+    // The inline policy must hold one Deny, ours, so "denied by that policy" means "denied by that statement".
+    if (sids.length !== 1 || sids[0] !== DENY_SID) {
+        return { notes: [], problem: `${o.policyName} holds Deny ${sids.join(", ") || "none"}, not ${DENY_SID} alone` };
+    }
+    // IAM returns the trust policy URL-encoded, as it does every policy document.
+    const role = await deps.iam.send(new GetRoleCommand({ RoleName: nameOf(o.roleArn) }));
+    const trust = decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? "{}");
+    const simulated = await simulateAll(deps.iam, o, trust);
+    if (simulated.problem) return simulated;
+    return { notes: simulated.notes, problem: trustProblem({ ...o, freshAge: freshAge(o) }, JSON.parse(trust)) };
+}
+
+/** Failures that may pass once IAM catches up: the new user, policy or role not yet visible, throttling, the network. */
+function isTransient(err: unknown): boolean {
+    if (!(err instanceof Error)) return false;
+    const code = (err as { code?: unknown }).code;
+    const text = `${err.name} ${typeof code === "string" ? code : ""}`;
+    return /NoSuchEntity|Throttl|RequestLimitExceeded|ServiceUnavailable|TimeoutError|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(
+        text,
+    );
+}
+
+function summary(o: CheckOptions, notes: string[], tries: number, secs: string): string {
+    const outside = notes.length > 0 ? `; not counted against the check: ${notes.join("; ")}` : "";
+    return (
+        `enforcement verified for ${o.userArn}: without MFA ec2:RunInstances, iam:CreateUser and sts:AssumeRole ` +
+        `are explicitly denied by ${DENY_SID}, which does not match with MFA; sts:GetSessionToken is exempt; ` +
+        `role ${nameOf(o.roleArn)}, as IAM stores it, trusts the user only with MFA younger than ` +
+        `${o.mfaMaxAgeSeconds} s (try ${tries}, ${secs} s)${outside}`
+    );
+}
+
+/** Runs every scenario until all hold or time is up, backing off 1, 2, 4, 8, 15, 15 … seconds. */
+export async function checkEnforcement(o: CheckOptions, deps: CheckDeps): Promise<string> {
+    const start = deps.now();
+    const deadline = start + o.maxWaitSeconds * 1000;
+    for (let tries = 1, delay = 1000; ; tries++, delay = Math.min(delay * 2, 15000)) {
+        let pending: string;
+        try {
+            const { problem, notes } = await attempt(o, deps);
+            if (problem === undefined) return summary(o, notes, tries, ((deps.now() - start) / 1000).toFixed(1));
+            pending = problem;
+        } catch (err) {
+            if (err instanceof Error && /AccessDenied/.test(err.name)) {
+                throw new CheckError(
+                    "the deployer may not call sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole or " +
+                        `iam:SimulatePrincipalPolicy (AccessDenied): grant them, or ${OFF}`,
+                );
+            }
+            if (err instanceof CheckError || !isTransient(err)) throw err;
+            pending = `IAM answered ${(err as Error).name}`;
+        }
+        if (deps.now() + delay > deadline) {
+            const secs = Math.round((deps.now() - start) / 1000);
+            throw new CheckError(`enforcement check failed after ${tries} tries (${secs} s): ${pending}`);
+        }
+        await deps.sleep(delay);
+    }
+}

@@ -1,0 +1,165 @@
+import * as assert from "node:assert/strict";
+import {
+    GetRoleCommand,
+    GetUserPolicyCommand,
+    SimulatePrincipalPolicyCommand,
+    SimulatePrincipalPolicyCommandInput,
+} from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, AssumeRoleCommandInput, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
+import { assumeRoleChain, ClientSettings, Credentials, parseAssumeRoles } from "../scripts/awsSession";
+import { ARGS_ENV, main, MakeClients } from "../scripts/check-enforcement";
+
+const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
+const ROLE_ARN = "arn:aws:iam::123456789012:role/k3s-admin-mfa";
+const FLAGS = [
+    ...["--user-arn", USER_ARN, "--policy-name", "k3s-admin-ui-cli-with-mfa", "--role-arn", ROLE_ARN],
+    ...["--mfa-max-age-seconds", "3600", "--max-wait-seconds", "0"],
+];
+
+function capture() {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+/** A deployed, enforced account answering by command, for the end-to-end path through `main`. */
+function enforcedAccount(accountId = "123456789012") {
+    const send = async (cmd: object): Promise<unknown> => {
+        if (cmd instanceof GetCallerIdentityCommand) return { Account: accountId };
+        if (cmd instanceof GetUserPolicyCommand)
+            return { PolicyDocument: encodeURIComponent(JSON.stringify(mfaEnforcementPolicy())) };
+        if (cmd instanceof GetRoleCommand) {
+            const trust = mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 3600 });
+            return { Role: { AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) } };
+        }
+        if (cmd instanceof SimulatePrincipalPolicyCommand) {
+            const input = cmd.input as SimulatePrincipalPolicyCommandInput;
+            const mfa = (input.ContextEntries ?? []).length > 0;
+            return {
+                EvaluationResults: (input.ActionNames ?? []).map((a) =>
+                    mfa || a === "sts:GetSessionToken"
+                        ? { EvalActionName: a, EvalDecision: "allowed" }
+                        : {
+                              EvalActionName: a,
+                              EvalDecision: "explicitDeny",
+                              MatchedStatements: [
+                                  { SourcePolicyId: "k3s-admin-ui-cli-with-mfa", SourcePolicyType: "user" },
+                              ],
+                          },
+                ),
+            };
+        }
+        throw new Error(`unexpected ${cmd.constructor.name}`);
+    };
+    return { iam: { send }, sts: { send } } as unknown as Awaited<ReturnType<MakeClients>>;
+}
+
+describe("check-enforcement command line", () => {
+    it("prints --help and exits 0", async () => {
+        const c = capture();
+        assert.equal(await main(["--help"], c.io, {}), 0);
+        assert.match(c.out.join("\n"), /^usage: check-enforcement --user-arn ARN --policy-name NAME --role-arn ARN/);
+    });
+
+    it("exits 2 with one line on stderr for missing, unknown or malformed flags", async () => {
+        const c = capture();
+        assert.equal(await main(["--user-arn", USER_ARN], c.io, {}), 2);
+        assert.equal(await main(["--user", "x"], c.io, {}), 2);
+        assert.equal(await main([...FLAGS.slice(0, 6), "--mfa-max-age-seconds", "soon"], c.io, {}), 2);
+        assert.equal(await main([], c.io, { [ARGS_ENV]: "--user-arn x" }), 2);
+        assert.equal(c.err.length, 4);
+        assert.ok(c.err.every((l) => l.startsWith("check-enforcement: ") && !l.includes("\n")));
+    });
+
+    it("reads its flags from CHECK_ENFORCEMENT_ARGS when none are given, and hands the settings to the clients", async () => {
+        const c = capture();
+        let seen: ClientSettings | undefined;
+        const env = {
+            [ARGS_ENV]: JSON.stringify([...FLAGS, "--region", "eu-west-1", "--profile", "admin"]),
+            CHECK_ENFORCEMENT_STS_REGION: "eu-central-1",
+            CHECK_ENFORCEMENT_ASSUME_ROLES: JSON.stringify([{ roleArn: "arn:aws:iam::123456789012:role/deploy" }]),
+        };
+        const code = await main([], c.io, env, async (s) => {
+            seen = s;
+            return enforcedAccount();
+        });
+        assert.equal(code, 0, c.err.join("\n"));
+        assert.match(c.out[0]!, /^enforcement verified for arn:aws:iam::123456789012:user\/k3s-admin: /);
+        assert.deepEqual(seen, {
+            region: "eu-west-1",
+            profile: "admin",
+            stsRegion: "eu-central-1",
+            assumeRoles: [{ roleArn: "arn:aws:iam::123456789012:role/deploy" }],
+        });
+    });
+
+    it("exits 1 with one line on stderr, and never prints a credential it holds", async () => {
+        const c = capture();
+        const env = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG" };
+        const leaky: MakeClients = async () => {
+            throw Object.assign(new Error("key AKIAIOSFODNN7EXAMPLE\nwith wJalrXUtnFEMI/K7MDENG refused"), {
+                name: "X",
+            });
+        };
+        assert.equal(await main(FLAGS, c.io, env, leaky), 1);
+        assert.deepEqual(c.err, ["check-enforcement: key [secret] with [secret] refused"]);
+        assert.equal(await main(FLAGS, c.io, {}, async () => enforcedAccount("999999999999")), 1);
+        assert.match(c.err[1]!, /^check-enforcement: the check's AWS credentials reach account 999999999999/);
+    });
+});
+
+describe("check-enforcement's way to the provider's account (aws:assumeRoles)", () => {
+    it("assumes each role with the credentials of the one before, as the provider does", async () => {
+        const calls: [AssumeRoleCommandInput, Credentials | undefined][] = [];
+        const stsWith = (credentials: Credentials | undefined) => ({
+            send: async (cmd: AssumeRoleCommand) => {
+                calls.push([cmd.input, credentials]);
+                const n = calls.length;
+                return {
+                    Credentials: {
+                        AccessKeyId: `ASIA${n}`,
+                        SecretAccessKey: `s${n}`,
+                        SessionToken: `t${n}`,
+                        Expiration: new Date(0),
+                    },
+                };
+            },
+        });
+        const roles = parseAssumeRoles(
+            JSON.stringify([
+                { roleArn: "arn:aws:iam::111111111111:role/hub", externalId: "x-1", tags: { team: "k3s" } },
+                { roleArn: "arn:aws:iam::123456789012:role/deploy", sessionName: "ci" },
+            ]),
+        );
+        const last = await assumeRoleChain(roles, stsWith as never);
+        assert.deepEqual(
+            calls.map(([input, creds]) => [
+                input.RoleArn,
+                input.RoleSessionName,
+                input.ExternalId,
+                input.Tags,
+                creds?.accessKeyId,
+            ]),
+            [
+                [
+                    "arn:aws:iam::111111111111:role/hub",
+                    "k3s-admin-mfa-check",
+                    "x-1",
+                    [{ Key: "team", Value: "k3s" }],
+                    undefined,
+                ],
+                ["arn:aws:iam::123456789012:role/deploy", "ci", undefined, undefined, "ASIA1"],
+            ],
+        );
+        assert.equal(last?.accessKeyId, "ASIA2");
+    });
+
+    it("rejects a malformed aws:assumeRoles naming the setting, not its contents", () => {
+        assert.deepEqual(parseAssumeRoles(undefined), []);
+        assert.throws(
+            () => parseAssumeRoles('[{"externalId":"secret-id"}]'),
+            (e: Error) => /aws:assumeRoles/.test(e.message) && !e.message.includes("secret-id"),
+        );
+    });
+});
