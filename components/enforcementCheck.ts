@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { awsProviderSettings } from "../config";
 import type { AdminUser } from "./adminUser";
 import type { MfaRole } from "./mfaRole";
 
@@ -115,6 +116,9 @@ const RULES: Readonly<Record<string, Carry | { refuse: string }>> = {
 export function ruleFor(key: string): Carry | "ignore" {
     if (IGNORED.has(key)) return "ignore";
     const rule = Object.prototype.hasOwnProperty.call(RULES, key) ? RULES[key]! : undefined;
+    // A key the provider does not know (a typo such as aws:regon) changes nothing the provider does, so it changes
+    // nothing for the check either; loadConfig already warns about it.
+    if (rule === undefined && !awsProviderSettings().includes(key)) return "ignore";
     if (rule === undefined) throw refused(key, "is a provider setting the check does not know how to carry over");
     if ("refuse" in rule) throw refused(key, rule.refuse);
     return rule;
