@@ -1,4 +1,3 @@
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -23,12 +22,20 @@ export function profileNames(text: string, kind: "credentials" | "config"): stri
         .map((name) => (kind === "config" ? name.replace(/^profile\s+/, "") : name));
 }
 
+/** A shared file's text; "" when it is missing or cannot be read (the SDK then skips it too). */
+function readShared(file: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return "";
+    }
+}
+
 /** Whether a profile exists in either shared file. */
 export function profileExists(env: NodeJS.ProcessEnv, profile: string): boolean {
     const files = awsFiles(env);
-    return (["credentials", "config"] as const).some(
-        (kind) =>
-            fs.existsSync(files[kind]) && profileNames(fs.readFileSync(files[kind], "utf8"), kind).includes(profile),
+    return (["credentials", "config"] as const).some((kind) =>
+        profileNames(readShared(files[kind]), kind).includes(profile),
     );
 }
 
@@ -53,24 +60,4 @@ export function replaceSection(text: string, name: string, body: readonly string
     while (end - 1 > start && lines[end - 1]!.trim() === "") end--;
     const result = [...lines.slice(0, start), ...section, ...lines.slice(end)].join(eol);
     return trailingNewline || end === lines.length ? result + eol : result;
-}
-
-/**
- * Writes a file so that readers see the old or the new content, never half of it: a temporary file beside it
- * (created 0600: it holds secrets), then a rename over the original.
- */
-export function writeAtomically(file: string, text: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = path.join(
-        path.dirname(file),
-        `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`,
-    );
-    try {
-        fs.writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
-        fs.renameSync(temp, file);
-        fs.chmodSync(file, 0o600);
-    } catch (err) {
-        fs.rmSync(temp, { force: true });
-        throw err;
-    }
 }
