@@ -14,7 +14,7 @@ import { mergeStackConfig, readProjectFile, stackValue } from "./cliConfig";
 import { type DeclaredAccess, declaredAccess } from "./declared";
 import { accessMatrix, isViolation } from "./matrix";
 import { FORMATS, type Format, render, type Report } from "./report";
-import { readStackFile } from "./stackFile";
+import { readStackFile, type StackFileConfig } from "./stackFile";
 import { weaknesses } from "./weaknesses";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -65,18 +65,20 @@ function policies(d: DeclaredAccess): Report["policies"] {
     ];
 }
 
-/** Runs the program for a stack and builds the report. Throws with a one-line message for bad input. */
-export async function buildReport(
-    stack: string,
+/**
+ * The settings the report can use: the stack file's plain values with --config over them. An encrypted setting of
+ * ours (or the region) stops the report, naming the stand-in to pass; the provider's own credentials (aws:secretKey,
+ * …) are not needed offline and are left out.
+ */
+function offlineSettings(
+    file: StackFileConfig,
     overrides: Record<string, string>,
-    projectDir = ROOT,
-): Promise<Report> {
-    const file = readStackFile(projectDir, stack);
+    stack: string,
+): Record<string, unknown> {
     const values: Record<string, unknown> = {};
-    for (const key of file.secretKeys) {
-        if (key in overrides) continue;
-        // The provider's own credentials (aws:secretKey, …) are not needed offline; our settings are.
-        if (key === "aws:region" || key.startsWith(`${PROJECT}:`)) {
+    for (const [key, value] of Object.entries(file.raw)) {
+        if (!file.secretKeys.includes(key)) values[key] = value;
+        else if (!(key in overrides) && (key === "aws:region" || key.startsWith(`${PROJECT}:`))) {
             const bare = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
             throw new Error(
                 `\`${key}\` is stored encrypted in Pulumi.${stack}.yaml and the offline report cannot decrypt it: ` +
@@ -84,8 +86,16 @@ export async function buildReport(
             );
         }
     }
-    for (const [key, value] of Object.entries(file.raw)) if (!file.secretKeys.includes(key)) values[key] = value;
-    Object.assign(values, overrides);
+    return { ...values, ...overrides };
+}
+
+/** Runs the program for a stack and builds the report. Throws with a one-line message for bad input. */
+export async function buildReport(
+    stack: string,
+    overrides: Record<string, string>,
+    projectDir = ROOT,
+): Promise<Report> {
+    const values = offlineSettings(readStackFile(projectDir, stack), overrides, stack);
     const fromEnv = process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];
     const region = typeof values["aws:region"] === "string" ? values["aws:region"] : fromEnv;
     if (!region) throw new Error(`aws:region is not set for stack ${stack} (pulumi config set aws:region us-east-1)`);

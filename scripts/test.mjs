@@ -5,6 +5,16 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
+
+// @pulumi/pulumi and the AWS SDK need package.json's engines.node: on an older Node.js, dozens of tests would fail
+// for reasons that have nothing to do with the project, after pages of SDK warnings. Say it in one line instead.
+const minMajor = Number(/\d+/.exec(require("../package.json").engines.node)[0]);
+if (Number(process.versions.node.split(".")[0]) < minMajor) {
+    console.error(
+        `npm test: needs Node.js ${minMajor} or newer, this is v${process.versions.node} (see README, "Prerequisites")`,
+    );
+    process.exit(1);
+}
 const tsc = require.resolve("typescript/bin/tsc");
 const mocha = require.resolve("mocha/bin/mocha.js");
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AdminUser } from "../components/adminUser";
+import { PROJECT } from "../config";
 import { fakeAccount } from "./fakeAccount";
 import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
@@ -88,7 +89,7 @@ describe("AdminUser", () => {
                 return result;
             }
         }
-        await pulumi.runtime.setMocks(new ElsewhereIam(fakeAccount()), "k3s-admin-mfa", "dev", false);
+        await pulumi.runtime.setMocks(new ElsewhereIam(fakeAccount()), PROJECT, "dev", false);
         const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p" });
         await assert.rejects(
             promiseOf(admin.userArn),

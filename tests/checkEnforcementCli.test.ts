@@ -8,7 +8,7 @@ import {
 import { AssumeRoleCommand, AssumeRoleCommandInput, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { assumeRoleChain, ClientSettings, Credentials, parseAssumeRoles } from "../scripts/awsSession";
-import { ARGS_ENV, main, MakeClients } from "../scripts/check-enforcement";
+import { ARGS_ENV, main, MakeClients } from "../scripts/checkEnforcementCommand";
 
 const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/k3s-admin-mfa";
@@ -68,7 +68,9 @@ describe("check-enforcement command line", () => {
         assert.equal(await main(["--user", "x"], c.io, {}), 2);
         assert.equal(await main([...FLAGS.slice(0, 6), "--mfa-max-age-seconds", "soon"], c.io, {}), 2);
         assert.equal(await main([], c.io, { [ARGS_ENV]: "--user-arn x" }), 2);
-        assert.equal(c.err.length, 4);
+        // util.parseArgs's own message for a value starting with "-" runs to three lines.
+        assert.equal(await main([...FLAGS, "--max-wait-seconds", "-5"], c.io, {}), 2);
+        assert.equal(c.err.length, 5);
         assert.ok(c.err.every((l) => l.startsWith("check-enforcement: ") && !l.includes("\n")));
     });
 

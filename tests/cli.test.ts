@@ -62,7 +62,13 @@ describe("the commands' shared layer (scripts/cli.ts)", () => {
                     seen = argv;
                     return 2;
                 },
-                { argv: ["--x"], io: { out: () => {}, err: () => {} }, setExitCode: (c) => (exit = c) },
+                // A supported Node.js, whatever runs the tests: the guard itself is tested above.
+                {
+                    argv: ["--x"],
+                    io: { out: () => {}, err: () => {} },
+                    setExitCode: (c) => (exit = c),
+                    nodeVersion: "v22.0.0",
+                },
             );
             assert.deepEqual([code, exit, seen], [2, 2, ["--x"]]);
         });
@@ -74,7 +80,12 @@ describe("the commands' shared layer (scripts/cli.ts)", () => {
                 async () => async () => {
                     throw new TypeError("x is\nnot a function");
                 },
-                { argv: [], io: { out: () => {}, err: (l) => err.push(l) }, setExitCode: () => {} },
+                {
+                    argv: [],
+                    io: { out: () => {}, err: (l) => err.push(l) },
+                    setExitCode: () => {},
+                    nodeVersion: "v22.0.0",
+                },
             );
             assert.deepEqual([code, err], [1, ["tool: TypeError: x is not a function"]]);
         });

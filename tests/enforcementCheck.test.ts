@@ -6,7 +6,7 @@ import { AdminUser } from "../components/adminUser";
 import { EnforcementCheck, EnforcementCheckArgs } from "../components/enforcementCheck";
 import { MfaRole } from "../components/mfaRole";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { argvOf, parseFlags } from "../scripts/check-enforcement";
+import { argvOf, parseFlags } from "../scripts/checkEnforcementCommand";
 import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");

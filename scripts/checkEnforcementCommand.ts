@@ -1,0 +1,148 @@
+/**
+ * The check-enforcement command (its entry is scripts/check-enforcement.ts): proves, against the deployed account, that the admin user is locked without MFA and that the
+ * role admits it only with a recent MFA sign-in (scripts/enforcement.ts). Run by the EnforcementCheck component
+ * during `pulumi up`; usable by hand too:
+ *
+ *   npm run check-enforcement -- --user-arn arn:aws:iam::123456789012:user/k3s-admin \
+ *       --policy-name k3s-admin-ui-cli-with-mfa --role-arn arn:aws:iam::123456789012:role/k3s-admin-mfa \
+ *       --mfa-max-age-seconds 3600 [--region us-east-1] [--profile admin] [--max-wait-seconds 60]
+ *
+ * Exit status 0 with a one-line summary on stdout when every scenario holds; 1 with one line on stderr naming the
+ * scenario that did not; 2 for bad arguments or settings.
+ */
+import { MAX_MFA_AGE_SECONDS } from "../config";
+import { MFA_DENY_SID } from "../components/policies";
+import { ASSUME_ROLES_ENV, awsClients, Clients, ClientSettings, parseAssumeRoles, STS_REGION_ENV } from "./awsSession";
+import { EXIT, type Io, parseFlags as parseCommandLine, UsageError } from "./cli";
+import { checkEnforcement } from "./enforcement";
+
+/** Under `pulumi up`, the flags arrive as a JSON list in this variable (components/enforcementCheck.ts). */
+export const ARGS_ENV = "CHECK_ENFORCEMENT_ARGS";
+
+const USAGE = `usage: check-enforcement --user-arn ARN --policy-name NAME --role-arn ARN --mfa-max-age-seconds N
+                         [--region REGION] [--profile PROFILE] [--max-wait-seconds N]
+
+Proves with IAM's policy simulator that ${MFA_DENY_SID} in the user's inline policy denies
+ec2:RunInstances, iam:CreateUser and sts:AssumeRole on the role without MFA and does not match with MFA,
+that sts:GetSessionToken stays exempt, and, from the trust policy IAM stores for the role, that the user may
+assume it with a fresh MFA sign-in but not without MFA or with one older than --mfa-max-age-seconds.
+Organizations SCPs and permissions boundaries are reported, not counted. Retries for up to
+--max-wait-seconds (default 60) while IAM catches up. Needs sts:GetCallerIdentity, iam:GetUserPolicy,
+iam:GetRole and iam:SimulatePrincipalPolicy, in the account of the user.
+
+Environment: the AWS SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and
+  ${ASSUME_ROLES_ENV}  roles to assume first, as the JSON of aws:assumeRoles
+  ${STS_REGION_ENV}    region of the STS endpoint (aws:stsRegion)
+  ${ARGS_ENV}          the flags as a JSON list, when none are given on the command line`;
+
+export type MakeClients = (settings: ClientSettings) => Promise<Clients>;
+
+/** The flags from the command line, or from CHECK_ENFORCEMENT_ARGS when there are none: no shell parses them. */
+export function argvOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+    const carried = env[ARGS_ENV];
+    if (argv.length > 0 || carried === undefined) return [...argv];
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(carried);
+    } catch {
+        parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === "string"))
+        throw new UsageError(`${ARGS_ENV} must be a JSON list of strings`);
+    return parsed as string[];
+}
+
+const ARN = (kind: "user" | "role") => new RegExp(`^arn:[^:]+:iam::(\\d{12}):${kind}/(?:[^/]+/)*[^/]+$`);
+
+export function parseFlags(argv: readonly string[]) {
+    const text = { type: "string" } as const;
+    const v = parseCommandLine([...argv], {
+        "user-arn": text,
+        "policy-name": text,
+        "role-arn": text,
+        "mfa-max-age-seconds": text,
+        region: text,
+        profile: text,
+        "max-wait-seconds": text,
+        help: { type: "boolean", short: "h", default: false },
+    });
+    const int = (raw: string | undefined, fallback?: number) => (raw === undefined ? fallback : Number(raw));
+    const flags = {
+        help: v.help,
+        userArn: v["user-arn"],
+        policyName: v["policy-name"],
+        roleArn: v["role-arn"],
+        mfaMaxAgeSeconds: int(v["mfa-max-age-seconds"]),
+        maxWaitSeconds: int(v["max-wait-seconds"], 60)!,
+        region: v.region,
+        profile: v.profile,
+    };
+    if (flags.help) return flags;
+    const user = ARN("user").exec(flags.userArn ?? "");
+    const role = ARN("role").exec(flags.roleArn ?? "");
+    const age = flags.mfaMaxAgeSeconds;
+    const wait = flags.maxWaitSeconds;
+    if (!user || !role || user[1] !== role[1] || !flags.policyName)
+        throw new UsageError("--user-arn, --policy-name and --role-arn are required; user and role in one account");
+    if (age === undefined || !Number.isInteger(age) || age < 1 || age > MAX_MFA_AGE_SECONDS)
+        throw new UsageError(`--mfa-max-age-seconds must be an integer from 1 to ${MAX_MFA_AGE_SECONDS}`);
+    if (!Number.isInteger(wait) || wait < 0 || wait > 900)
+        throw new UsageError("--max-wait-seconds must be an integer from 0 to 900");
+    return flags;
+}
+
+/** Never print a credential: an AWS message could quote one, so every line is scrubbed of the ones we hold. */
+function scrubber(env: NodeJS.ProcessEnv): (line: string) => string {
+    const secrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", ASSUME_ROLES_ENV]
+        .map((k) => env[k])
+        .filter((s): s is string => typeof s === "string" && s.length >= 8);
+    return (line) => secrets.reduce((l, s) => l.split(s).join("[secret]"), line);
+}
+
+/** The command line: returns the exit status. */
+export async function main(
+    argv: readonly string[],
+    io: Io,
+    env: NodeJS.ProcessEnv = process.env,
+    makeClients: MakeClients = awsClients,
+): Promise<number> {
+    const scrub = scrubber(env);
+    const fail = (line: string, code: number): number => {
+        io.err(scrub(`check-enforcement: ${line}`));
+        return code;
+    };
+    let flags: ReturnType<typeof parseFlags>;
+    let assumeRoles: ClientSettings["assumeRoles"];
+    try {
+        flags = parseFlags(argvOf(argv, env));
+        assumeRoles = parseAssumeRoles(env[ASSUME_ROLES_ENV]);
+    } catch (err) {
+        return fail(`${(err as Error).message} (see --help)`, EXIT.usage);
+    }
+    if (flags.help) {
+        io.out(USAGE);
+        return EXIT.ok;
+    }
+    try {
+        const clients = await makeClients({
+            region: flags.region,
+            profile: flags.profile,
+            stsRegion: env[STS_REGION_ENV] || undefined,
+            assumeRoles,
+        });
+        const summary = await checkEnforcement(
+            {
+                userArn: flags.userArn!,
+                policyName: flags.policyName!,
+                roleArn: flags.roleArn!,
+                mfaMaxAgeSeconds: flags.mfaMaxAgeSeconds!,
+                maxWaitSeconds: flags.maxWaitSeconds,
+            },
+            { ...clients, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now },
+        );
+        io.out(scrub(summary));
+        return EXIT.ok;
+    } catch (err) {
+        return fail((err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim(), EXIT.failed);
+    }
+}
