@@ -14,7 +14,7 @@ import { mergeStackConfig, readProjectFile, stackValue } from "./cliConfig";
 import { type DeclaredAccess, declaredAccess } from "./declared";
 import { accessMatrix, isViolation } from "./matrix";
 import { FORMATS, type Format, render, type Report } from "./report";
-import { readStackFile, type StackFileConfig } from "./stackFile";
+import { readStackFile, type StackFileConfig, stackNameOf } from "./stackFile";
 import { weaknesses } from "./weaknesses";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -27,7 +27,7 @@ Pulumi CLI checks it, and every request of the access matrix is decided by an IA
 encrypted cannot be read offline: pass a stand-in with --config. Pipe the output with \`npm run -s plan …\`, so npm
 prints no banner before it.
 
-  --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
+  --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev); org/NAME and org/project/NAME too
   --format FORMAT     text (default), markdown (for pull-request comments) or json
   --config KEY=VALUE  override a setting for this report, like \`pulumi preview --config\` (repeatable)
   -h, --help          this help
@@ -89,12 +89,16 @@ function offlineSettings(
     return { ...values, ...overrides };
 }
 
-/** Runs the program for a stack and builds the report. Throws with a one-line message for bad input. */
+/**
+ * Runs the program for a stack and builds the report. Throws with a one-line message for bad input. `stackRef` is
+ * any form pulumi/actions' `stack-name` takes (`dev`, `org/dev`, `org/project/dev`), as CI passes the same value.
+ */
 export async function buildReport(
-    stack: string,
+    stackRef: string,
     overrides: Record<string, string>,
     projectDir = ROOT,
 ): Promise<Report> {
+    const stack = stackNameOf(stackRef, PROJECT);
     const values = offlineSettings(readStackFile(projectDir, stack), overrides, stack);
     const fromEnv = process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"];
     const region = typeof values["aws:region"] === "string" ? values["aws:region"] : fromEnv;

@@ -14,11 +14,25 @@ export interface StackFileConfig {
     readonly secretKeys: string[];
 }
 
+/**
+ * The stack's own name from any form `pulumi stack select` and pulumi/actions' `stack-name` take: `dev`,
+ * `org/dev` or `org/project/dev`. Its settings live in `Pulumi.<that name>.yaml` whatever the organization (issue #13:
+ * CI passes the same value to both).
+ */
+export function stackNameOf(stack: string, project?: string): string {
+    const parts = stack.split("/");
+    if (parts.length > 3 || !parts.every((p) => /^[A-Za-z0-9_.-]+$/.test(p)))
+        throw new Error(
+            `--stack must be a stack name such as dev, org/dev or org/project/dev, got ${JSON.stringify(stack)}`,
+        );
+    if (parts.length === 3 && project !== undefined && parts[1] !== project)
+        throw new Error(`--stack ${stack} names project ${parts[1]}, but this is project ${project}`);
+    return parts[parts.length - 1]!;
+}
+
 /** Reads `Pulumi.<stack>.yaml` from the project folder, the way the Pulumi CLI hands config to a program. */
 export function readStackFile(projectDir: string, stack: string): StackFileConfig {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack))
-        throw new Error(`--stack must be a stack name such as dev, got ${JSON.stringify(stack)}`);
-    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const file = path.join(projectDir, `Pulumi.${stackNameOf(stack)}.yaml`);
     if (!fs.existsSync(file))
         throw new Error(`no stack file ${path.basename(file)} (create it with \`pulumi stack init ${stack}\`)`);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };

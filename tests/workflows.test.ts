@@ -2,31 +2,28 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { main as plan } from "../analysis/plan";
 import { lintWorkflow, lintWorkflowFiles } from "../scripts/lint-workflows";
+import {
+    basePolicyPack,
+    installScriptsOff,
+    secretsScoped,
+    supportedPinnedActions,
+    type Workflow,
+} from "./workflowRules";
 
 const DIR = path.resolve(__dirname, "..", ".github", "workflows");
 const FILE = path.join(DIR, "ci.yml");
 const TEXT = fs.readFileSync(FILE, "utf8");
+/** ci.yml as it was before issue #13: each hardening rule must refuse it. */
+const BEFORE = fs.readFileSync(path.join(__dirname, "fixtures", "ci-before-issue-13.yml"), "utf8");
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
-type Job = {
-    needs?: string;
-    if?: string;
-    permissions?: Record<string, string>;
-    steps: Step[];
-    env?: Record<string, string>;
-};
-const workflow = parse(TEXT) as {
-    on: { pull_request: unknown; push: { branches: string[] } };
-    permissions: Record<string, string>;
-    concurrency: { group: string };
-    jobs: Record<string, Job>;
-};
+const workflow = parse(TEXT) as Workflow & { on: { push: { branches: string[] } } };
 
 describe("GitHub Actions workflow", () => {
     it("passes actionlint and the pin rule", async () => {
         const { files, findings } = await lintWorkflowFiles(DIR);
-        assert.deepEqual(files, ["ci.yml"]);
+        assert.deepEqual(files.sort(), ["ci.yml", "drift.yml"]);
         assert.deepEqual(findings, []);
     });
 
@@ -42,7 +39,7 @@ describe("GitHub Actions workflow", () => {
             ["a broken expression", "${{ vars.PULUMI_STACK || 'dev' }}", "${{ vars.PULUMI_STACK || }}", /expression/],
             [
                 "an action without a version",
-                "uses: aws-actions/configure-aws-credentials@v5",
+                "uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
                 "uses: aws-actions/configure-aws-credentials",
                 /pin/,
             ],
@@ -59,14 +56,14 @@ describe("GitHub Actions workflow", () => {
         }
     });
 
-    it("tests on pull requests and pushes to main: Node 22, npm ci, lint, test", () => {
+    it("tests on pull requests and pushes to main: Node 22, npm ci without install scripts, lint, test", () => {
         assert.ok("pull_request" in workflow.on);
         assert.deepEqual(workflow.on.push.branches, ["main"]);
         const steps = workflow.jobs["test"]!.steps;
         assert.equal(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 22);
         assert.deepEqual(
             steps.filter((s) => s.run).map((s) => s.run),
-            ["npm ci", "npm run lint", "npm test"],
+            ["npm ci --ignore-scripts", "npm run lint", "npm test"],
         );
     });
 
@@ -78,7 +75,7 @@ describe("GitHub Actions workflow", () => {
             "id-token": "write",
             "pull-requests": "write",
         });
-        assert.match(workflow.concurrency.group, /github\.event\.pull_request\.number/);
+        assert.match(workflow.concurrency?.group ?? "", /github\.event\.pull_request\.number/);
     });
 
     it("previews same-repository pull requests after the tests, with OIDC credentials and the policy pack", () => {
@@ -89,20 +86,92 @@ describe("GitHub Actions workflow", () => {
         assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
         assert.ok(!("aws-access-key-id" in (aws.with ?? {})), "no long-lived keys");
         const pulumi = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-        assert.equal(pulumi.uses, "pulumi/actions@v7");
         assert.deepEqual(
             {
                 command: pulumi.with?.["command"],
                 comment: pulumi.with?.["comment-on-pr"],
-                packs: pulumi.with?.["policyPacks"],
+                workDir: pulumi.with?.["work-dir"],
             },
-            { command: "preview", comment: true, packs: "policy" },
+            { command: "preview", comment: true, workDir: "pr" },
         );
         assert.equal(preview.env?.["PULUMI_STACK"], "${{ vars.PULUMI_STACK || 'dev' }}");
-        assert.equal(preview.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.equal(pulumi.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
         assert.equal(pulumi.with?.["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
         const report = preview.steps.find((s) => s.run?.includes("npm run -s plan"))!;
         assert.match(report.run!, /--format markdown >> "\$GITHUB_STEP_SUMMARY"/);
+    });
+
+    describe("hardened for a public repository (issue #13): today's workflow passes, the one before is refused", () => {
+        const before = parse(BEFORE) as Workflow;
+        const rules: [string, (wf: Workflow, text: string) => string[]][] = [
+            ["Pulumi's secrets reach only the step that runs pulumi, never npm", (wf) => secretsScoped(wf)],
+            ["every job that holds credentials installs with --ignore-scripts", (wf) => installScriptsOff(wf)],
+            ["the base branch's policy pack judges the pull request", (wf) => basePolicyPack(wf.jobs["preview"]!)],
+            [
+                "every action is SHA-pinned and runs on a supported Node runtime",
+                (_wf, text) => supportedPinnedActions(text),
+            ],
+        ];
+        for (const [what, rule] of rules) {
+            it(what, () => {
+                assert.deepEqual(rule(workflow, TEXT), []);
+                assert.ok(rule(before, BEFORE).length > 0, "the workflow before issue #13 passes this rule");
+            });
+        }
+
+        it("gives the secrets to pulumi/actions alone, and the setup check only learns whether one is set", () => {
+            const steps = workflow.jobs["preview"]!.steps.filter((s) => /secrets\./.test(JSON.stringify(s)));
+            assert.deepEqual(
+                steps.map((s) => s.uses?.split("@")[0] ?? s.name),
+                ["Check the repository is set up for previews", "pulumi/actions"],
+            );
+            assert.deepEqual(steps[0]!.env?.["HAS_PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN != '' }}");
+        });
+
+        it("runs the pull request's code before AWS credentials exist, except the preview itself", () => {
+            const steps = workflow.jobs["preview"]!.steps;
+            const aws = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            const npmAfter = steps.slice(aws).filter((s) => /^\s*npm\s/m.test(s.run ?? ""));
+            assert.deepEqual(npmAfter, []);
+        });
+
+        // The report step passes the stack as pulumi/actions' stack-name takes it; the offline report must too.
+        const report = workflow.jobs["preview"]!.steps.find((s) => s.run?.includes("npm run -s plan"))!;
+        const argv = (stack: string) =>
+            report
+                .run!.replace(/^.*npm run -s plan -- /, "")
+                .replace(/\s*>>.*$/, "")
+                .replace('"$PULUMI_STACK"', stack)
+                .split(/\s+/);
+        for (const stack of ["dev", "acme/dev", "acme/k3s-admin-mfa/dev"]) {
+            it(`the report step reads Pulumi.dev.yaml for stack-name ${stack}`, async () => {
+                assert.deepEqual(argv(stack), ["--stack", stack, "--format", "markdown"]);
+                const err: string[] = [];
+                let out = "";
+                const code = await plan(
+                    argv(stack),
+                    { out: (t) => (out += t), err: (l) => err.push(l) },
+                    path.join(__dirname, "fixtures"),
+                );
+                assert.equal(code, 0, err.join("\n"));
+                assert.match(out, /k3s-admin/);
+            }).timeout(60_000);
+        }
+        for (const [stack, message] of [
+            ["acme/other-project/dev", /names project other-project, but this is project k3s-admin-mfa/],
+            ["a/b/c/dev", /--stack must be a stack name such as dev, org\/dev or org\/project\/dev/],
+        ] as const) {
+            it(`the report refuses --stack ${stack} with one line and exit 2`, async () => {
+                const err: string[] = [];
+                const code = await plan(
+                    argv(stack),
+                    { out: () => undefined, err: (l) => err.push(l) },
+                    path.join(__dirname, "fixtures"),
+                );
+                assert.equal(code, 2);
+                assert.match(err.join("\n"), message);
+            });
+        }
     });
 
     it("explains, instead of failing, when a pull request comes from a fork", () => {
