@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle } from "./components/policies";
 
 /**
  * The one place the stack's settings are read and validated. Every value is checked before any resource is
@@ -28,6 +29,10 @@ export interface StackConfig {
     readonly testInstanceFollowLatestAmi: boolean;
     /** Drop the MFA-device exemptions from the Deny (for accounts where the device is already enrolled). */
     readonly hardened: boolean;
+    /** `scoped`: the seed's Deny plus own-user scoping and a session age cap; `seed`: the seed's document exactly. */
+    readonly mfaPolicy: MfaPolicyStyle;
+    /** `scoped`: the user's own MFA sessions stop acting as admin at this age (`aws:MultiFactorAuthAge`). */
+    readonly userMfaMaxAgeSeconds: number;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
     /** AWS CLI profile holding the user's long-term keys, named in the generated MFA profile. */
@@ -72,6 +77,8 @@ export const CONFIG_KEYS = [
     "testInstanceSubnetId",
     "testInstanceFollowLatestAmi",
     "hardened",
+    "mfaPolicy",
+    "userMfaMaxAgeSeconds",
     "verifyEnforcement",
     "sourceProfile",
     "mfaDeviceName",
@@ -187,6 +194,25 @@ export function parseConfig(
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
     const userName = read.iamName("userName", "k3s-admin", 64);
+    const hardened = read.boolean("hardened", false);
+    const mfaPolicy = read.oneOf<MfaPolicyStyle>("mfaPolicy", ["scoped", "seed"], "scoped");
+    // GetSessionToken's shortest session is 900 s: a lower cap would end sessions before they could be used.
+    const userMfaMaxAgeSeconds = read.integer(
+        "userMfaMaxAgeSeconds",
+        900,
+        MAX_MFA_AGE_SECONDS,
+        DEFAULT_USER_MFA_MAX_AGE_SECONDS,
+    );
+    if (mfaPolicy === "seed" && hardened)
+        throw new ConfigError(
+            "config `hardened` true changes the seed's statement, but `mfaPolicy` is \"seed\" (the seed's document exactly): set one of them back",
+        );
+    if (mfaPolicy === "seed" && userMfaMaxAgeSeconds !== DEFAULT_USER_MFA_MAX_AGE_SECONDS)
+        read.fail(
+            "userMfaMaxAgeSeconds",
+            String(userMfaMaxAgeSeconds),
+            'has no effect with `mfaPolicy` "seed" (the seed\'s document has no age limit): unset it, or use mfaPolicy "scoped"',
+        );
     return Object.freeze({
         userName,
         policyName: read.iamName("policyName", "k3s-admin-ui-cli-with-mfa", 128),
@@ -206,7 +232,9 @@ export function parseConfig(
             "must be a subnet ID such as subnet-0123456789abcdef0",
         ),
         testInstanceFollowLatestAmi: read.boolean("testInstanceFollowLatestAmi", false),
-        hardened: read.boolean("hardened", false),
+        hardened,
+        mfaPolicy,
+        userMfaMaxAgeSeconds,
         verifyEnforcement: read.boolean("verifyEnforcement", true),
         sourceProfile: read.text(
             "sourceProfile",

@@ -14,6 +14,8 @@ const admin = new AdminUser("k3s-admin", {
     userName: config.userName,
     policyName: config.policyName,
     hardened: config.hardened,
+    mfaPolicy: config.mfaPolicy,
+    userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
     tags,
 });
 

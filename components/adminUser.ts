@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { administratorAccessArn, iamUserArn, mfaEnforcementPolicy, PolicyDocument } from "./policies";
+import {
+    administratorAccessArn,
+    iamUserArn,
+    mfaEnforcementPolicy,
+    type MfaPolicyStyle,
+    type PolicyDocument,
+} from "./policies";
 
 /** The IAM path of the user: the root path, so its ARN is `arn:…:user/<name>`. */
 const USER_PATH = "/";
@@ -12,6 +18,10 @@ export interface AdminUserArgs {
     readonly policyName: string;
     /** Drop the MFA-device exemptions from the Deny. Default: false (the seed's statement exactly). */
     readonly hardened?: boolean;
+    /** The inline policy's style (components/policies.ts `MfaPolicyStyle`). Default: `scoped`. */
+    readonly mfaPolicy?: MfaPolicyStyle;
+    /** `scoped`: age at which the user's own MFA sessions stop acting as admin. Default: 3600. */
+    readonly userMfaMaxAgeSeconds?: number;
     /** Tags for the user. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
 }
@@ -24,8 +34,8 @@ export class AdminUser extends pulumi.ComponentResource {
     public readonly user: aws.iam.User;
     public readonly adminAttachment: aws.iam.UserPolicyAttachment;
     public readonly mfaPolicy: aws.iam.UserPolicy;
-    /** The inline policy's document, as declared. */
-    public readonly mfaPolicyDocument: PolicyDocument;
+    /** The inline policy's document, as declared (it names the partition, known from an invoke, even at preview). */
+    public readonly mfaPolicyDocument: pulumi.Output<PolicyDocument>;
     /** ARN of the attached AdministratorAccess policy. */
     public readonly adminPolicyArn: pulumi.Output<string>;
     public readonly userName: pulumi.Output<string>;
@@ -56,7 +66,15 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
 
-        this.mfaPolicyDocument = mfaEnforcementPolicy({ hardened: args.hardened ?? false });
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        this.mfaPolicyDocument = partition.apply((p) =>
+            mfaEnforcementPolicy({
+                style: args.mfaPolicy ?? "scoped",
+                hardened: args.hardened ?? false,
+                partition: p,
+                userMfaMaxAgeSeconds: args.userMfaMaxAgeSeconds,
+            }),
+        );
         this.mfaPolicy = new aws.iam.UserPolicy(
             `${name}-mfa-policy`,
             {
@@ -67,7 +85,6 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         this.knownUserArn = pulumi
             .all([partition, accountId])

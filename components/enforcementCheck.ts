@@ -203,7 +203,7 @@ export class EnforcementCheck extends pulumi.ComponentResource {
                 triggers: [
                     admin.userArn,
                     admin.policyName,
-                    JSON.stringify(admin.mfaPolicyDocument),
+                    admin.mfaPolicyDocument.apply((d) => JSON.stringify(d)),
                     admin.adminPolicyArn,
                     role.roleArn,
                     role.role.assumeRolePolicy,

@@ -11,7 +11,8 @@ import type * as aws from "@pulumi/aws";
 export type Effect = "Allow" | "Deny";
 
 /** The condition operators this project uses; a typo such as `BoolIfExist` does not compile. */
-export type ConditionOperator = "Bool" | "BoolIfExists" | "NumericLessThan";
+export type ConditionOperator =
+    "Bool" | "BoolIfExists" | "NumericLessThan" | "NumericGreaterThanEquals" | "StringEquals" | "StringLike";
 
 export type Condition = Partial<Record<ConditionOperator, Record<string, string>>>;
 
@@ -22,6 +23,7 @@ export interface Statement {
     Action?: string | string[];
     NotAction?: string[];
     Resource?: string;
+    NotResource?: string;
     Condition?: Condition;
 }
 
@@ -65,15 +67,52 @@ export const MFA_DEVICE_SETUP_ACTIONS: readonly string[] = Object.freeze([
     "iam:EnableMFADevice",
 ]);
 
+/**
+ * `scoped` (the default): the seed's statement verbatim, plus Deny statements that close what it leaves open:
+ * the exemptions reach only the caller's own user, no MFA device is deleted without MFA, and an MFA session ages
+ * out. `seed`: the seed's single statement, byte for byte, for those who must deploy exactly what seed 004 shows.
+ */
+export type MfaPolicyStyle = "scoped" | "seed";
+
+/** How long the user's own MFA sessions act as admin, by default: the role's limit, so neither door outlives the other. */
+export const DEFAULT_USER_MFA_MAX_AGE_SECONDS = 3600;
+
 export interface MfaPolicyOptions {
-    /** Drop MFA_DEVICE_SETUP_ACTIONS from the exemptions. Default false: the seed's statement exactly. */
+    /** Default `scoped`. */
+    readonly style?: MfaPolicyStyle;
+    /** Drop MFA_DEVICE_SETUP_ACTIONS from the exemptions. Default false. Not with `style: "seed"`. */
     readonly hardened?: boolean;
+    /** The user's partition (`aws`, `aws-cn`, `aws-us-gov`), for the own-user ARN. Default `aws`. */
+    readonly partition?: string;
+    /** `scoped`: deny everything but the bootstrap actions once the MFA sign-in is this old. Default 3600. */
+    readonly userMfaMaxAgeSeconds?: number;
 }
 
 /** The actions the Deny exempts, in the seed's order. */
 export function mfaExemptActions(options: MfaPolicyOptions = {}): string[] {
     return MFA_BOOTSTRAP_ACTIONS.filter((a) => !options.hardened || !MFA_DEVICE_SETUP_ACTIONS.includes(a));
 }
+
+/**
+ * Exemptions whose resource is an IAM user (the service authorization reference lists `user` as their resource
+ * type). Without a scope they work on every user of the account: the admin's bare keys could enrol a device on,
+ * or list the keys of, another user. AWS's own MFA self-service sample scopes exactly these to `${aws:username}`.
+ */
+export const USER_RESOURCE_EXEMPTIONS: readonly string[] = Object.freeze([
+    "iam:ResyncMFADevice",
+    "iam:ListServiceSpecificCredentials",
+    "iam:ListSSHPublicKeys",
+    "iam:ListMFADevices",
+    "iam:ListAccessKeys",
+    "iam:EnableMFADevice",
+]);
+
+export const OWN_USER_SID = "OnlyOwnUserWithoutMFA";
+export const NO_DEVICE_DELETION_SID = "NoMFADeviceDeletionWithoutMFA";
+export const SESSION_AGE_SID = "MFASessionsExpire";
+
+/** The condition of every "without MFA" Deny: key absent (long-term keys) or false. */
+const WITHOUT_MFA: Condition = { BoolIfExists: { [MFA_PRESENT_KEY]: "false" } };
 
 /**
  * Denies everything but the MFA bootstrap actions to any request not signed with MFA.
@@ -92,9 +131,81 @@ export function mfaDenyStatement(options: MfaPolicyOptions = {}): Statement {
     };
 }
 
-/** The user's inline policy: the seed's single Deny statement (or its hardened variant). */
+/**
+ * The user-resource exemptions, denied on any user but the caller's own while MFA is absent. `${aws:username}` is
+ * IAM's policy variable for the calling user's name (the user has the root path, so this is its whole ARN).
+ * `CreateVirtualMFADevice` is deliberately not scoped: its resource is the device (`mfa/<name>`), which people name
+ * freely in the console, and AWS's sample allows `mfa/*` — terraform-aws-iam scoped it by name and had to undo it.
+ */
+export function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement {
+    const exempt = mfaExemptActions(options);
+    return {
+        Sid: OWN_USER_SID,
+        Effect: "Deny",
+        Action: USER_RESOURCE_EXEMPTIONS.filter((a) => exempt.includes(a)),
+        NotResource: `arn:${options.partition ?? "aws"}:iam::*:user/\${aws:username}`,
+        Condition: WITHOUT_MFA,
+    };
+}
+
+/**
+ * No MFA device is deleted without MFA. AWS's current sample no longer exempts `DeleteVirtualMFADevice` at all:
+ * with bare keys it removes another user's unassigned device, and a lost enrolment is redone under a new name.
+ */
+export function noDeviceDeletionStatement(): Statement {
+    return {
+        Sid: NO_DEVICE_DELETION_SID,
+        Effect: "Deny",
+        Action: "iam:DeleteVirtualMFADevice",
+        Resource: "*",
+        Condition: WITHOUT_MFA,
+    };
+}
+
+/**
+ * An MFA session stops acting as admin once its MFA sign-in is `maxAgeSeconds` old; the bootstrap actions stay,
+ * so a fresh `GetSessionToken` is always possible. The key is absent without MFA, and a Numeric operator does not
+ * match a missing key, so this never loosens the first statement. Allowed exactly while age < limit, as for the role.
+ */
+export function sessionAgeStatement(options: MfaPolicyOptions = {}): Statement {
+    return {
+        Sid: SESSION_AGE_SID,
+        Effect: "Deny",
+        NotAction: mfaExemptActions(options),
+        Resource: "*",
+        Condition: {
+            NumericGreaterThanEquals: {
+                [MFA_AGE_KEY]: String(options.userMfaMaxAgeSeconds ?? DEFAULT_USER_MFA_MAX_AGE_SECONDS),
+            },
+        },
+    };
+}
+
+/**
+ * The seed's document as seed 004 prints it: keys in the seed's (alphabetical) order, so that
+ * `JSON.stringify(doc, null, 4)` is the seed's text byte for byte.
+ */
+function seedDocument(): PolicyDocument {
+    const s = mfaDenyStatement();
+    return {
+        Statement: [
+            { Condition: s.Condition, Effect: s.Effect, NotAction: s.NotAction, Resource: s.Resource, Sid: s.Sid },
+        ],
+        Version: "2012-10-17",
+    } as PolicyDocument;
+}
+
+/** The user's inline policy: the seed's Deny, and in the `scoped` style the statements that tighten it. */
 export function mfaEnforcementPolicy(options: MfaPolicyOptions = {}): PolicyDocument {
-    return { Version: "2012-10-17", Statement: [mfaDenyStatement(options)] };
+    if ((options.style ?? "scoped") === "seed") {
+        if (options.hardened) throw new Error("the seed style is the seed's statement exactly: it cannot be hardened");
+        return seedDocument();
+    }
+    const statements = [mfaDenyStatement(options), ownUserOnlyStatement(options)];
+    // Hardened already denies DeleteVirtualMFADevice in the first statement.
+    if (mfaExemptActions(options).includes("iam:DeleteVirtualMFADevice")) statements.push(noDeviceDeletionStatement());
+    statements.push(sessionAgeStatement(options));
+    return { Version: "2012-10-17", Statement: statements };
 }
 
 export interface TrustPolicyArgs {

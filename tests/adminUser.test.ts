@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AdminUser } from "../components/adminUser";
+import { mfaEnforcementPolicy } from "../components/policies";
 import { PROJECT } from "../config";
 import { fakeAccount } from "./fakeAccount";
 import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
@@ -31,11 +32,22 @@ describe("AdminUser", () => {
         assert.equal(policy["name"], "k3s-admin-ui-cli-with-mfa");
         // A typed document reaches the provider as an object; check the parts that decide enforcement.
         const doc = policy["policy"] as { Statement: Record<string, unknown>[] };
-        assert.equal(doc.Statement.length, 1);
+        assert.deepEqual(doc, mfaEnforcementPolicy());
         assert.equal(doc.Statement[0]!["Sid"], "MustBeSignedInWithMFA");
         assert.equal(doc.Statement[0]!["Effect"], "Deny");
         assert.deepEqual(doc.Statement[0]!["Condition"], { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } });
         assert.equal(await promiseOf(admin.policyName), "k3s-admin-ui-cli-with-mfa");
+    });
+
+    it("takes the policy's style and session age limit from its args", async () => {
+        const mocks = useMocks();
+        const seed = new AdminUser("s", { userName: "u", policyName: "p", mfaPolicy: "seed" });
+        assert.deepEqual((await inputsOf(mocks, seed.mfaPolicy))["policy"], mfaEnforcementPolicy({ style: "seed" }));
+        const capped = new AdminUser("c", { userName: "v", policyName: "p", userMfaMaxAgeSeconds: 900 });
+        assert.deepEqual(
+            (await inputsOf(mocks, capped.mfaPolicy))["policy"],
+            mfaEnforcementPolicy({ userMfaMaxAgeSeconds: 900 }),
+        );
     });
 
     it("exposes the user's name and ARN", async () => {

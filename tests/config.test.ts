@@ -23,6 +23,8 @@ describe("config", () => {
             testInstanceSubnetId: undefined,
             testInstanceFollowLatestAmi: false,
             hardened: false,
+            mfaPolicy: "scoped",
+            userMfaMaxAgeSeconds: 3600,
             verifyEnforcement: true,
             sourceProfile: "k3s-admin",
             mfaDeviceName: "k3s-admin",
@@ -142,6 +144,26 @@ describe("config", () => {
                 `\`testInstanceSubnetId\` must be a subnet ID such as subnet-0123456789abcdef0, got "vpc-0123456789abcdef0"`,
             ],
             ["hardened other than true or false", { hardened: "1" }, `\`hardened\` must be true or false, got "1"`],
+            [
+                "mfaPolicy not scoped or seed",
+                { mfaPolicy: "strict" },
+                '`mfaPolicy` must be one of "scoped", "seed", got "strict"',
+            ],
+            [
+                "userMfaMaxAgeSeconds below GetSessionToken's shortest session",
+                { userMfaMaxAgeSeconds: "600" },
+                '`userMfaMaxAgeSeconds` must be an integer from 900 to 129600, got "600"',
+            ],
+            [
+                "hardened together with the seed's exact document",
+                { mfaPolicy: "seed", hardened: "true" },
+                "`hardened` true changes the seed's statement, but `mfaPolicy` is \"seed\" (the seed's document exactly): set one of them back",
+            ],
+            [
+                "a session age limit the seed's document cannot express",
+                { mfaPolicy: "seed", userMfaMaxAgeSeconds: "7200" },
+                '`userMfaMaxAgeSeconds` has no effect with `mfaPolicy` "seed" (the seed\'s document has no age limit): unset it, or use mfaPolicy "scoped", got "7200"',
+            ],
             [
                 "verifyEnforcement other than true or false",
                 { verifyEnforcement: "no" },

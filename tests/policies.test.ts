@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
     administratorAccessArn,
     MFA_BOOTSTRAP_ACTIONS,
@@ -26,8 +28,20 @@ const SEED_NOT_ACTION = [
 ];
 
 describe("MFA enforcement policy (the user's inline Deny)", () => {
-    it("is exactly the seed's statement, field by field", () => {
-        const doc = mfaEnforcementPolicy();
+    it("mfaPolicy seed: the seed's document byte for byte, as seed 004 prints it", () => {
+        // The seed's JSON block, copied from shared/seeds/004 unchanged (only the Markdown fence removed).
+        const seed = fs.readFileSync(path.join(__dirname, "fixtures", "seed-004-policy.json"), "utf8");
+        assert.equal(`${JSON.stringify(mfaEnforcementPolicy({ style: "seed" }), null, 4)}\n`, seed);
+    });
+
+    it("scoped (the default) starts with the seed's statement, field for field", () => {
+        const seed = mfaEnforcementPolicy({ style: "seed" }).Statement[0]!;
+        assert.deepEqual(mfaEnforcementPolicy().Statement[0], { ...seed });
+        assert.deepEqual(mfaEnforcementPolicy({ style: "scoped", partition: "aws-cn" }).Statement[0], { ...seed });
+    });
+
+    it("the seed's statement, field by field", () => {
+        const doc = mfaEnforcementPolicy({ style: "seed" });
         assert.equal(doc.Version, "2012-10-17");
         assert.equal(doc.Statement.length, 1);
         const s = doc.Statement[0]!;
@@ -70,8 +84,88 @@ describe("hardened MFA enforcement policy", () => {
         assert.equal(s.Sid, "MustBeSignedInWithMFA");
     });
 
-    it("is the seed's statement when hardened is false", () => {
+    it("is the default when hardened is false", () => {
         assert.deepEqual(mfaEnforcementPolicy({ hardened: false }), mfaEnforcementPolicy());
+    });
+
+    it("cannot be asked of the seed style, which is the seed's statement exactly", () => {
+        assert.throws(() => mfaEnforcementPolicy({ style: "seed", hardened: true }), /cannot be hardened/);
+    });
+
+    it("scoped: scopes only the exemptions it still has, and needs no separate device-deletion Deny", () => {
+        const doc = mfaEnforcementPolicy({ hardened: true });
+        assert.deepEqual(
+            doc.Statement.map((s) => s.Sid),
+            ["MustBeSignedInWithMFA", "OnlyOwnUserWithoutMFA", "MFASessionsExpire"],
+        );
+        assert.ok(!(doc.Statement[1]!.Action as string[]).includes("iam:EnableMFADevice"));
+    });
+});
+
+describe("scoped MFA enforcement policy (the default): what it adds to the seed's statement", () => {
+    const doc = mfaEnforcementPolicy({ partition: "aws-us-gov", userMfaMaxAgeSeconds: 7200 });
+    const bySid = (sid: string) => doc.Statement.find((s) => s.Sid === sid)!;
+
+    it("holds the seed's Deny and three more Deny statements, and nothing that allows", () => {
+        assert.deepEqual(
+            doc.Statement.map((s) => [s.Sid, s.Effect]),
+            [
+                ["MustBeSignedInWithMFA", "Deny"],
+                ["OnlyOwnUserWithoutMFA", "Deny"],
+                ["NoMFADeviceDeletionWithoutMFA", "Deny"],
+                ["MFASessionsExpire", "Deny"],
+            ],
+        );
+    });
+
+    it("denies the exemptions that take a user on any user but the caller's own, while MFA is absent", () => {
+        assert.deepEqual(bySid("OnlyOwnUserWithoutMFA"), {
+            Sid: "OnlyOwnUserWithoutMFA",
+            Effect: "Deny",
+            Action: [
+                "iam:ResyncMFADevice",
+                "iam:ListServiceSpecificCredentials",
+                "iam:ListSSHPublicKeys",
+                "iam:ListMFADevices",
+                "iam:ListAccessKeys",
+                "iam:EnableMFADevice",
+            ],
+            // Literally ${aws:username}: IAM's policy variable, resolved per request to the caller's user name.
+            NotResource: "arn:aws-us-gov:iam::*:user/${aws:username}",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        });
+    });
+
+    it("leaves CreateVirtualMFADevice unscoped, as AWS's sample does: people name their devices freely", () => {
+        assert.ok(
+            !JSON.stringify([bySid("OnlyOwnUserWithoutMFA"), bySid("NoMFADeviceDeletionWithoutMFA")]).includes(
+                "Create",
+            ),
+        );
+    });
+
+    it("deletes no MFA device without MFA (AWS's current sample no longer exempts it)", () => {
+        assert.deepEqual(bySid("NoMFADeviceDeletionWithoutMFA"), {
+            Sid: "NoMFADeviceDeletionWithoutMFA",
+            Effect: "Deny",
+            Action: "iam:DeleteVirtualMFADevice",
+            Resource: "*",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        });
+    });
+
+    it("ends an MFA session's admin powers at the configured age, keeping the bootstrap actions for a new one", () => {
+        assert.deepEqual(bySid("MFASessionsExpire"), {
+            Sid: "MFASessionsExpire",
+            Effect: "Deny",
+            NotAction: SEED_NOT_ACTION,
+            Resource: "*",
+            Condition: { NumericGreaterThanEquals: { "aws:MultiFactorAuthAge": "7200" } },
+        });
+        assert.equal(
+            mfaEnforcementPolicy().Statement.at(-1)!.Condition!.NumericGreaterThanEquals!["aws:MultiFactorAuthAge"],
+            "3600",
+        );
     });
 });
 
