@@ -1,4 +1,7 @@
-import type { ResourceValidationPolicy, StackValidationPolicy, PolicyResource } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { adminUsersRequireMfaDeny } from "./adminUsers";
+import { list, mfaAbsentConditionProblem, mfaDenyProblem, statementsOf, type Stmt } from "./documents";
+import { mappedRoleTrustsOwnAccount, rolesTrustingPeopleRequireMfa } from "./trust";
 
 /**
  * Guardrails that keep the MFA rules from regressing unnoticed, in any stack that uses them. Each rule is an
@@ -6,131 +9,9 @@ import type { ResourceValidationPolicy, StackValidationPolicy, PolicyResource } 
  * The rules read the documents themselves and share no code with the program they judge.
  */
 
-type Doc = { Statement?: unknown };
-type Stmt = {
-    Effect?: string;
-    NotAction?: unknown;
-    Action?: unknown;
-    Resource?: unknown;
-    Principal?: unknown;
-    Condition?: unknown;
-};
-
-/** A policy input as the engine shows it: a JSON string, or the typed object the program passed. */
-export function statementsOf(policy: unknown): Stmt[] {
-    let doc: unknown = policy;
-    if (typeof policy === "string") {
-        try {
-            doc = JSON.parse(policy);
-        } catch {
-            return [];
-        }
-    }
-    const s = (doc as Doc | undefined)?.Statement;
-    return (Array.isArray(s) ? s : s === undefined ? [] : [s]).filter(
-        (x): x is Stmt => typeof x === "object" && x !== null,
-    );
-}
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
-
-/**
- * What an MFA-bootstrap exemption may contain: getting a session token, managing MFA devices, and read-only IAM
- * listing. Anything else exempted from the Deny would work with stolen long-term keys.
- */
-export function isBootstrapAction(action: string): boolean {
-    return (
-        action === "sts:GetSessionToken" ||
-        /^iam:(Create|Delete)VirtualMFADevice$|^iam:(Enable|Resync)MFADevice$/.test(action) ||
-        /^iam:(List[A-Za-z]+|GetAccountSummary)$/.test(action)
-    );
-}
-
-/** Why a statement is not a proper MFA Deny, or undefined when it is one. */
-export function mfaDenyProblem(s: Stmt): string | undefined {
-    if (s.Effect !== "Deny") return "is not a Deny";
-    const exempt = list(s.NotAction);
-    if (s.NotAction === undefined || s.Action !== undefined)
-        return "must deny with NotAction (everything but the bootstrap actions)";
-    const extra = exempt.filter((a) => !isBootstrapAction(a));
-    if (extra.length > 0) return `exempts ${extra.join(", ")}, which is not an MFA-bootstrap action`;
-    if (!list(s.Resource).includes("*")) return 'must apply to Resource "*"';
-    const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown> | undefined>;
-    if (condition["Bool"]?.["aws:MultiFactorAuthPresent"] !== undefined) {
-        return "uses Bool on aws:MultiFactorAuthPresent: requests signed by long-term keys carry no such key and pass; use BoolIfExists";
-    }
-    if (String(condition["BoolIfExists"]?.["aws:MultiFactorAuthPresent"]) !== "false") {
-        return 'must be conditioned on BoolIfExists aws:MultiFactorAuthPresent "false"';
-    }
-    return undefined;
-}
-
-const ADMIN = /^arn:[^:]+:iam::aws:policy\/AdministratorAccess$/;
-
-/**
- * Whether a resource's `user` input points at this user, by dependency or by value. The dependency is checked
- * first: at preview a `user` input taken from an output the engine does not know yet (`user: user.id` on a new
- * user) is unknown, and reading it makes the pack skip this whole rule as advisory, so the stack would pass preview.
- */
-function targets(r: PolicyResource, user: PolicyResource): boolean {
-    return (
-        (r.propertyDependencies?.["user"] ?? []).some((d) => d.urn === user.urn) ||
-        r.props["user"] === user.props["name"]
-    );
-}
-
-export const adminUsersRequireMfaDeny: StackValidationPolicy = {
-    name: "admin-users-require-mfa-deny",
-    description:
-        "Every IAM user holding AdministratorAccess also carries an inline Deny of all but MFA-bootstrap actions, " +
-        'conditioned on BoolIfExists aws:MultiFactorAuthPresent "false".',
-    enforcementLevel: "mandatory",
-    validateStack: (args, reportViolation) => {
-        const of = (type: string) => args.resources.filter((r) => r.type === type);
-        for (const user of of("aws:iam/user:User")) {
-            const admin = of("aws:iam/userPolicyAttachment:UserPolicyAttachment").some(
-                (a) => targets(a, user) && ADMIN.test(String(a.props["policyArn"])),
-            );
-            if (!admin) continue;
-            const problems = of("aws:iam/userPolicy:UserPolicy")
-                .filter((p) => targets(p, user))
-                .flatMap((p) => statementsOf(p.props["policy"]).map((s) => mfaDenyProblem(s)));
-            if (!problems.includes(undefined)) {
-                const why = problems.filter(Boolean).join("; ") || "none of its inline policies has a Deny statement";
-                reportViolation(
-                    `IAM user ${String(user.props["name"])} holds AdministratorAccess without an MFA Deny: ${why}`,
-                    user.urn,
-                );
-            }
-        }
-    },
-};
-
-/** Principals that are IAM identities of an account: users, or an account root (ARN or bare account ID). */
-function namesUserOrRoot(principal: unknown): boolean {
-    const aws = typeof principal === "string" ? [principal] : list((principal as { AWS?: unknown } | undefined)?.AWS);
-    return aws.some((p) => /:user\/|:root$|^\d{12}$/.test(p) || p === "*");
-}
-
-export const rolesTrustingPeopleRequireMfa: ResourceValidationPolicy = {
-    name: "roles-trusting-people-require-mfa",
-    description:
-        'Every role whose trust policy names an IAM user or an account root requires aws:MultiFactorAuthPresent "true" in every Allow.',
-    enforcementLevel: "mandatory",
-    validateResource: (args, reportViolation) => {
-        if (args.type !== "aws:iam/role:Role") return;
-        const allows = statementsOf(args.props["assumeRolePolicy"]).filter((s) => s.Effect === "Allow");
-        if (!allows.some((s) => namesUserOrRoot(s.Principal))) return;
-        allows.forEach((s, i) => {
-            const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown> | undefined>;
-            if (String(condition["Bool"]?.["aws:MultiFactorAuthPresent"]) !== "true") {
-                reportViolation(
-                    `trust policy Allow statement ${i + 1} does not require Bool aws:MultiFactorAuthPresent "true"`,
-                );
-            }
-        });
-    },
-};
+export { isBootstrapAction, mfaDenyProblem, statementsOf } from "./documents";
+export { adminUsersRequireMfaDeny } from "./adminUsers";
+export { mappedRoleTrustsOwnAccount, rolesTrustingPeopleRequireMfa } from "./trust";
 
 export const instancesRequireImdsv2AndEncryption: ResourceValidationPolicy = {
     name: "ec2-instances-require-imdsv2-and-encryption",
@@ -147,6 +28,13 @@ export const instancesRequireImdsv2AndEncryption: ResourceValidationPolicy = {
     },
 };
 
+/** A statement that denies iam:DeleteVirtualMFADevice on everything whenever MFA is absent (issue #11's default). */
+const deniesDeviceDeletionWithoutMfa = (s: Stmt) =>
+    s.Effect === "Deny" &&
+    list(s.Action).some((a) => a.toLowerCase() === "iam:deletevirtualmfadevice") &&
+    list(s.Resource).includes("*") &&
+    mfaAbsentConditionProblem(s) === undefined;
+
 export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
     name: "mfa-deny-exempts-delete-virtual-mfa-device",
     description:
@@ -154,10 +42,14 @@ export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/userPolicy:UserPolicy") return;
-        const exempting = statementsOf(args.props["policy"]).some(
-            (s) => mfaDenyProblem(s) === undefined && list(s.NotAction).includes("iam:DeleteVirtualMFADevice"),
+        const statements = statementsOf(args.props["policy"]);
+        const exempting = statements.some(
+            (s) =>
+                mfaDenyProblem(s) === undefined &&
+                list(s.NotAction).some((a) => a.toLowerCase() === "iam:deletevirtualmfadevice"),
         );
-        if (exempting)
+        // A second Deny of the deletion without MFA takes the exemption back.
+        if (exempting && !statements.some(deniesDeviceDeletionWithoutMfa))
             reportViolation(
                 "the MFA Deny exempts iam:DeleteVirtualMFADevice; set `hardened true` once the MFA device is enrolled",
             );
@@ -167,6 +59,7 @@ export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
 export const POLICIES = [
     adminUsersRequireMfaDeny,
     rolesTrustingPeopleRequireMfa,
+    mappedRoleTrustsOwnAccount,
     instancesRequireImdsv2AndEncryption,
     mfaDenyKeepsDeviceDeletionExempt,
 ] as const;

@@ -15,6 +15,10 @@ export interface PlainResource {
     readonly type: string;
     readonly name: string;
     readonly props: Record<string, unknown>;
+    /** Types of the components it is declared in, outermost first; the URN carries them (`parent$child`). */
+    readonly parents?: readonly string[];
+    /** Property dependencies: input name → names of the resources its value came from. */
+    readonly dependsOn?: Readonly<Record<string, readonly string[]>>;
 }
 
 const unsupported = (): never => {
@@ -25,7 +29,7 @@ function asPolicyResource(r: PlainResource): PolicyResource {
     return {
         type: r.type,
         name: r.name,
-        urn: `urn:pulumi:test::k3s-admin-mfa::${r.type}::${r.name}`,
+        urn: `urn:pulumi:test::k3s-admin-mfa::${[...(r.parents ?? []), r.type].join("$")}::${r.name}`,
         props: r.props,
         opts: {
             protect: false,
@@ -49,7 +53,17 @@ export async function violations(
     const report: ReportViolation = (message) => found.push(message);
     const common = { stackTags: new Map<string, string>(), getConfig: unsupported, notApplicable: unsupported };
     if ("validateStack" in rule) {
-        const args: StackValidationArgs = { ...common, resources: resources.map(asPolicyResource) };
+        const all = resources.map(asPolicyResource);
+        // As the policy SDK does (server.ts, makeAnalyzeStackRpcFun): dependencies become the resources themselves.
+        resources.forEach((r, i) => {
+            for (const [key, names] of Object.entries(r.dependsOn ?? {}))
+                all[i]!.propertyDependencies[key] = names.map((n) => {
+                    const found = all.find((x) => x.name === n);
+                    if (!found) throw new Error(`${r.name} depends on ${n}, which is not in the stack`);
+                    return found;
+                });
+        });
+        const args: StackValidationArgs = { ...common, resources: all };
         await rule.validateStack(args, report);
         return found;
     }
@@ -69,4 +83,24 @@ export async function violations(
         for (const validate of validations) await validate(args, report);
     }
     return found;
+}
+
+/** One violation of a whole pack, with the rule that reported it and its level. */
+export interface PackViolation {
+    readonly rule: string;
+    readonly level: string;
+    readonly message: string;
+}
+
+/** Every rule of a pack over the same resources, as `pulumi preview --policy-pack` runs them. */
+export async function packViolations(
+    policies: readonly (ResourceValidationPolicy | StackValidationPolicy)[],
+    resources: readonly PlainResource[],
+): Promise<PackViolation[]> {
+    const out: PackViolation[] = [];
+    for (const rule of policies) {
+        for (const message of await violations(rule, resources))
+            out.push({ rule: rule.name, level: rule.enforcementLevel ?? "advisory", message });
+    }
+    return out;
 }
