@@ -28,7 +28,9 @@ that sts:GetSessionToken stays exempt, and, from the trust policy IAM stores for
 assume it with a fresh MFA sign-in but not without MFA or with one older than --mfa-max-age-seconds.
 Organizations SCPs and permissions boundaries are reported, not counted. Retries for up to
 --max-wait-seconds (default 60) while IAM catches up. Needs sts:GetCallerIdentity, iam:GetUserPolicy,
-iam:GetRole and iam:SimulatePrincipalPolicy, in the account of the user.
+iam:GetRole, iam:SimulatePrincipalPolicy, iam:ListAccessKeys and iam:ListMFADevices, in the account of the user.
+Also reports, on a line of its own, an open enrolment window: active access keys and no MFA device.
+On a terminal, each retry is reported on stderr as it happens.
 
 Environment: the AWS SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and
   ${ASSUME_ROLES_ENV}  roles to assume first, as the JSON of aws:assumeRoles
@@ -99,13 +101,40 @@ function scrubber(env: NodeJS.ProcessEnv): (line: string) => string {
     return (line) => secrets.reduce((l, s) => l.split(s).join("[secret]"), line);
 }
 
+/**
+ * The SDK's own words for a missing credential or region name no setting; say which ones to set, here and under
+ * `pulumi up` (where the stack's aws: settings reach this command).
+ */
+export function explainSetup(message: string, profile: string | undefined): string {
+    // The texts of @aws-sdk/credential-provider-node (the chain), -ini (a named profile) and @smithy's region config.
+    if (
+        /Could not load credentials|Could not resolve credentials using profile|Profile \S+ could not be found/i.test(
+            message,
+        )
+    ) {
+        return profile
+            ? `profile \`${profile}\` gave no credentials: check it exists with keys in ~/.aws/credentials or ~/.aws/config (\`aws configure list --profile ${profile}\`), or pass another --profile`
+            : "no AWS credentials found: pass --profile, or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (under pulumi up: aws:profile, or aws:accessKey and aws:secretKey)";
+    }
+    if (/Region is missing/i.test(message)) {
+        return "no AWS region: pass --region, set AWS_REGION, or put `region = …` in the profile (under pulumi up: aws:region)";
+    }
+    return message;
+}
+
 /** The command line: returns the exit status. */
 export async function main(
     argv: readonly string[],
     io: Io,
     env: NodeJS.ProcessEnv = process.env,
     makeClients: MakeClients = awsClients,
+    how: {
+        // Retries are told on stderr only where a person watches: a terminal, not a log or `pulumi up`'s output.
+        readonly tty?: boolean;
+        readonly sleep?: (ms: number) => Promise<void>;
+    } = {},
 ): Promise<number> {
+    const tty = how.tty ?? process.stderr.isTTY === true;
     const scrub = scrubber(env);
     const fail = (line: string, code: number): number => {
         io.err(scrub(`check-enforcement: ${line}`));
@@ -138,11 +167,17 @@ export async function main(
                 mfaMaxAgeSeconds: flags.mfaMaxAgeSeconds!,
                 maxWaitSeconds: flags.maxWaitSeconds,
             },
-            { ...clients, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now },
+            {
+                ...clients,
+                sleep: how.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+                now: Date.now,
+                onRetry: tty ? (line) => io.err(scrub(`check-enforcement: ${line}`)) : undefined,
+            },
         );
         io.out(scrub(summary));
         return EXIT.ok;
     } catch (err) {
-        return fail((err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim(), EXIT.failed);
+        const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
+        return fail(explainSetup(message, flags.profile ?? (env["AWS_PROFILE"] || undefined)), EXIT.failed);
     }
 }

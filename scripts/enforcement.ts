@@ -3,9 +3,20 @@
  * (scripts/simulation.ts), and what the role's trust policy does, from the document IAM stores
  * (scripts/trustPolicy.ts), retried while IAM catches up.
  */
-import { GetRoleCommand, GetUserPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+    GetRoleCommand,
+    GetUserPolicyCommand,
+    IAMClient,
+    ListAccessKeysCommand,
+    ListMFADevicesCommand,
+} from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { MFA_DENY_SID as DENY_SID } from "../components/policies";
+import {
+    MFA_DENY_SID as DENY_SID,
+    NO_DEVICE_DELETION_SID,
+    OWN_USER_SID,
+    SESSION_AGE_SID,
+} from "../components/policies";
 import { freshAge, simulateAll, Target } from "./simulation";
 import { trustProblem } from "./trustPolicy";
 
@@ -19,6 +30,8 @@ export interface CheckDeps {
     readonly sts: Pick<STSClient, "send">;
     readonly sleep: (ms: number) => Promise<void>;
     readonly now: () => number;
+    /** Told of every retry as it happens (the command prints it on stderr when that is a terminal). */
+    readonly onRetry?: (line: string) => void;
 }
 
 /** A failure that ends the check at once, with one line for the person running `pulumi up`. */
@@ -54,13 +67,39 @@ async function denySids(deps: CheckDeps, o: CheckOptions): Promise<string[]> {
         .map((s) => s.Sid ?? "(no Sid)");
 }
 
+/** The scoped style's Deny statements beside the seed's (components/policies.ts). */
+const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, NO_DEVICE_DELETION_SID, SESSION_AGE_SID];
+
+/**
+ * The enrolment window: while the user has active access keys and no MFA device, whoever holds the keys can enrol
+ * a device of their own and pass every MFA check from then on (the Deny exempts enrolment, or nobody could enrol).
+ * IAM's fix of AWS-2023-001 stops a second enrolment without MFA only once a device exists. Not a failure of the
+ * check, which proves the policies: a state of the account that the person running `pulumi up` must hear about.
+ */
+export async function enrolmentWindow(deps: CheckDeps, userArn: string): Promise<string | undefined> {
+    const user = nameOf(userArn);
+    const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: user }));
+    const active = (keys.AccessKeyMetadata ?? []).filter((k) => k.Status === "Active").length;
+    if (active === 0) return undefined;
+    const devices = await deps.iam.send(new ListMFADevicesCommand({ UserName: user }));
+    if ((devices.MFADevices ?? []).length > 0) return undefined;
+    return (
+        `ENROLMENT WINDOW OPEN: ${user} has ${active} active access key(s) and no MFA device, so whoever holds ` +
+        `the keys can enrol their own device: enrol it now (README: Daily use) or deactivate the keys until then`
+    );
+}
+
 /** One pass: the first problem found, or the SCP and boundary effects seen when everything held. */
 async function attempt(o: CheckOptions, deps: CheckDeps): Promise<{ problem?: string; notes: string[] }> {
     await sameAccount(deps, o);
     const sids = await denySids(deps, o);
-    // The inline policy must hold one Deny, ours, so "denied by that policy" means "denied by that statement".
-    if (sids.length !== 1 || sids[0] !== DENY_SID) {
-        return { notes: [], problem: `${o.policyName} holds Deny ${sids.join(", ") || "none"}, not ${DENY_SID} alone` };
+    // The inline policy must hold our Deny and, in the scoped style, only the statements that tighten it. None of
+    // those can deny the probed actions in the probed contexts (they cover the user-resource exemptions, device
+    // deletion, and MFA older than the user's limit), so "denied by that policy" still means "by that statement".
+    const others = sids.filter((sid) => sid !== DENY_SID);
+    if (!sids.includes(DENY_SID) || others.some((sid) => !TIGHTENING_SIDS.includes(sid))) {
+        const allowed = [DENY_SID, ...TIGHTENING_SIDS].join(", ");
+        return { notes: [], problem: `${o.policyName} holds Deny ${sids.join(", ") || "none"}, not ${allowed}` };
     }
     // IAM returns the trust policy URL-encoded, as it does every policy document.
     const role = await deps.iam.send(new GetRoleCommand({ RoleName: nameOf(o.roleArn) }));
@@ -98,22 +137,31 @@ export async function checkEnforcement(o: CheckOptions, deps: CheckDeps): Promis
         let pending: string;
         try {
             const { problem, notes } = await attempt(o, deps);
-            if (problem === undefined) return summary(o, notes, tries, ((deps.now() - start) / 1000).toFixed(1));
+            if (problem === undefined) {
+                const done = summary(o, notes, tries, ((deps.now() - start) / 1000).toFixed(1));
+                const window = await enrolmentWindow(deps, o.userArn);
+                return window === undefined ? done : `${done}\n${window}`;
+            }
             pending = problem;
         } catch (err) {
             if (err instanceof Error && /AccessDenied/.test(err.name)) {
                 throw new CheckError(
-                    "the deployer may not call sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole or " +
-                        `iam:SimulatePrincipalPolicy (AccessDenied): grant them, or ${OFF}`,
+                    "the deployer may not call sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole, " +
+                        "iam:SimulatePrincipalPolicy, iam:ListAccessKeys or iam:ListMFADevices (AccessDenied): " +
+                        `grant them, or ${OFF}`,
                 );
             }
             if (err instanceof CheckError || !isTransient(err)) throw err;
             pending = `IAM answered ${(err as Error).name}`;
         }
+        const secs = Math.round((deps.now() - start) / 1000);
         if (deps.now() + delay > deadline) {
-            const secs = Math.round((deps.now() - start) / 1000);
             throw new CheckError(`enforcement check failed after ${tries} tries (${secs} s): ${pending}`);
         }
+        deps.onRetry?.(
+            `try ${tries} (${secs} s of at most ${o.maxWaitSeconds} s): ${pending}; IAM may still be catching up, ` +
+                `asking again in ${delay / 1000} s`,
+        );
         await deps.sleep(delay);
     }
 }

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { GetRoleCommand, NoSuchEntityException, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { mfaTrustPolicy } from "../components/policies";
+import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { checkEnforcement } from "../scripts/enforcement";
 import {
     account,
@@ -170,8 +170,59 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
             .rejectsOnce(new NoSuchEntityException({ message: "The role cannot be found.", $metadata: {} }))
             .resolves(roleOutput());
         const d = deps();
-        assert.match(await checkEnforcement(OPTS, d), /\(try 3, 3\.0 s\)$/);
+        const retries: string[] = [];
+        assert.match(await checkEnforcement(OPTS, { ...d, onRetry: (l) => retries.push(l) }), /\(try 3, 3\.0 s\)$/);
         assert.deepEqual(d.slept, [1000, 2000]);
+        // Each retry is told as it happens, with what is awaited, so a terminal does not sit silent for a minute.
+        assert.deepEqual(retries, [
+            "try 1 (0 s of at most 60 s): IAM answered Throttling; IAM may still be catching up, asking again in 1 s",
+            "try 2 (1 s of at most 60 s): IAM answered NoSuchEntityException; IAM may still be catching up, asking again in 2 s",
+        ]);
+    });
+
+    it("accepts the seed's single statement as well as the scoped style's tightening statements", async () => {
+        account(undefined, undefined, undefined, mfaEnforcementPolicy({ style: "seed" }));
+        assert.match(await checkEnforcement(OPTS, deps()), /^enforcement verified for /);
+    });
+
+    it("fails when the inline policy holds a Deny of its own that is not ours (it could mask what we judge)", async () => {
+        const doc = mfaEnforcementPolicy();
+        doc.Statement.push({ Sid: "Mine", Effect: "Deny", Action: "ec2:RunInstances", Resource: "*" });
+        account(undefined, undefined, undefined, doc);
+        await assert.rejects(
+            checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
+            /holds Deny MustBeSignedInWithMFA, OnlyOwnUserWithoutMFA, NoMFADeviceDeletionWithoutMFA, MFASessionsExpire, Mine, not /,
+        );
+    });
+
+    describe("the enrolment window (active access keys, no MFA device)", () => {
+        it("is reported on its own line after the proof when the user has active keys and no device", async () => {
+            account(undefined, undefined, { activeKeys: 1, devices: 0 });
+            const lines = (await checkEnforcement(OPTS, deps())).split("\n");
+            assert.equal(lines.length, 2);
+            assert.match(lines[0]!, /^enforcement verified for /);
+            assert.equal(
+                lines[1],
+                "ENROLMENT WINDOW OPEN: k3s-admin has 1 active access key(s) and no MFA device, so whoever holds the " +
+                    "keys can enrol their own device: enrol it now (README: Daily use) or deactivate the keys until then",
+            );
+        });
+
+        it("is closed once a device is enrolled, and while the keys are only inactive or absent", async () => {
+            for (const credentials of [
+                { devices: 1 },
+                { activeKeys: 0, inactiveKeys: 2, devices: 0 },
+                { activeKeys: 0, devices: 0 },
+            ]) {
+                iamMock.reset();
+                account(undefined, undefined, credentials);
+                assert.doesNotMatch(
+                    await checkEnforcement(OPTS, deps()),
+                    /ENROLMENT WINDOW/,
+                    JSON.stringify(credentials),
+                );
+            }
+        });
     });
 
     it("stops at once when the deployer may not use the simulator, and names the config key", async () => {
@@ -182,7 +233,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
         const d = deps();
         await assert.rejects(
             checkEnforcement(OPTS, d),
-            /iam:SimulatePrincipalPolicy .*pulumi config set verifyEnforcement false/,
+            /iam:SimulatePrincipalPolicy, .*pulumi config set verifyEnforcement false/,
         );
         assert.deepEqual(d.slept, []);
     });

@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import {
     GetRoleCommand,
     GetUserPolicyCommand,
+    ListAccessKeysCommand,
+    ListMFADevicesCommand,
     SimulatePrincipalPolicyCommand,
     SimulatePrincipalPolicyCommandInput,
 } from "@aws-sdk/client-iam";
@@ -29,6 +31,8 @@ function enforcedAccount(accountId = "123456789012") {
         if (cmd instanceof GetCallerIdentityCommand) return { Account: accountId };
         if (cmd instanceof GetUserPolicyCommand)
             return { PolicyDocument: encodeURIComponent(JSON.stringify(mfaEnforcementPolicy())) };
+        if (cmd instanceof ListAccessKeysCommand) return { AccessKeyMetadata: [] };
+        if (cmd instanceof ListMFADevicesCommand) return { MFADevices: [] };
         if (cmd instanceof GetRoleCommand) {
             const trust = mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 3600 });
             return { Role: { AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) } };
@@ -163,5 +167,59 @@ describe("check-enforcement's way to the provider's account (aws:assumeRoles)", 
             () => parseAssumeRoles('[{"externalId":"secret-id"}]'),
             (e: Error) => /aws:assumeRoles/.test(e.message) && !e.message.includes("secret-id"),
         );
+    });
+});
+
+describe("check-enforcement: messages that name the fix, and signs of life", () => {
+    const failing = (error: Error) =>
+        (async () => ({
+            iam: { send: async () => Promise.reject(error) },
+            sts: { send: async () => Promise.reject(error) },
+        })) as unknown as MakeClients;
+    const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+    it("says what to set when no credentials are found, with and without a profile", async () => {
+        const none = named("CredentialsProviderError", "Could not load credentials from any providers");
+        let c = capture();
+        assert.equal(await main(FLAGS, c.io, {}, failing(none), { tty: false }), 1);
+        assert.deepEqual(c.err, [
+            "check-enforcement: no AWS credentials found: pass --profile, or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (under pulumi up: aws:profile, or aws:accessKey and aws:secretKey)",
+        ]);
+        const missing = named(
+            "CredentialsProviderError",
+            "Could not resolve credentials using profile: [nope] in configuration/credentials file(s).",
+        );
+        c = capture();
+        assert.equal(await main([...FLAGS, "--profile", "nope"], c.io, {}, failing(missing), { tty: false }), 1);
+        assert.match(
+            c.err[0]!,
+            /^check-enforcement: profile `nope` gave no credentials: check it exists .*aws configure list --profile nope/,
+        );
+    });
+
+    it("says where to name a region when the SDK finds none", async () => {
+        const c = capture();
+        assert.equal(await main(FLAGS, c.io, {}, failing(named("Error", "Region is missing")), { tty: false }), 1);
+        assert.deepEqual(c.err, [
+            "check-enforcement: no AWS region: pass --region, set AWS_REGION, or put `region = …` in the profile (under pulumi up: aws:region)",
+        ]);
+    });
+
+    it("reports each retry on stderr when stderr is a terminal, and stays quiet otherwise", async () => {
+        const throttled = named("Throttling", "Rate exceeded");
+        // --max-wait-seconds 2: one retry after a one-second wait, on a real clock (the sleep itself is skipped).
+        const flags = FLAGS.map((f) => (f === "0" ? "2" : f));
+        for (const tty of [true, false]) {
+            const c = capture();
+            assert.equal(await main(flags, c.io, {}, failing(throttled), { tty, sleep: async () => {} }), 1);
+            const retries = c.err.filter((l) => / asking again in /.test(l));
+            if (!tty) assert.deepEqual(retries, []);
+            else
+                assert.equal(
+                    retries[0],
+                    "check-enforcement: try 1 (0 s of at most 2 s): IAM answered Throttling; IAM may still be catching up, asking again in 1 s",
+                );
+            assert.match(c.err.at(-1)!, /^check-enforcement: enforcement check failed after \d tries/);
+        }
     });
 });

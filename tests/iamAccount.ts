@@ -3,6 +3,8 @@ import {
     GetRoleCommand,
     GetUserPolicyCommand,
     IAMClient,
+    ListAccessKeysCommand,
+    ListMFADevicesCommand,
     SimulatePrincipalPolicyCommand,
     SimulatePrincipalPolicyCommandInput,
 } from "@aws-sdk/client-iam";
@@ -69,18 +71,45 @@ export function roleOutput(trust: unknown = mfaTrustPolicy({ principalArn: USER_
     };
 }
 
+/** The user's credentials: active access keys, MFA devices. Default: one key, one device (enrolled, as advised). */
+export interface Credentials {
+    readonly activeKeys?: number;
+    readonly inactiveKeys?: number;
+    readonly devices?: number;
+}
+
 /** Installs IAM and STS answers; `outside` may change what the simulator says, as an SCP or boundary would. */
 export function account(
     outside: Answer = () => ({}),
     trust: unknown = mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 3600 }),
+    credentials: Credentials = {},
+    inline: unknown = mfaEnforcementPolicy(),
 ): void {
+    const key = (i: number, Status: "Active" | "Inactive") => ({
+        UserName: "k3s-admin",
+        AccessKeyId: `AKIA${i}`,
+        Status,
+    });
+    iamMock.on(ListAccessKeysCommand).resolves({
+        AccessKeyMetadata: [
+            ...Array.from({ length: credentials.activeKeys ?? 1 }, (_, i) => key(i, "Active")),
+            ...Array.from({ length: credentials.inactiveKeys ?? 0 }, (_, i) => key(100 + i, "Inactive")),
+        ],
+    });
+    iamMock.on(ListMFADevicesCommand).resolves({
+        MFADevices: Array.from({ length: credentials.devices ?? 1 }, (_, i) => ({
+            UserName: "k3s-admin",
+            SerialNumber: `arn:aws:iam::123456789012:mfa/k3s-admin-${i}`,
+            EnableDate: new Date(0),
+        })),
+    });
     stsMock
         .on(GetCallerIdentityCommand)
         .resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/deployer" });
     iamMock.on(GetUserPolicyCommand).resolves({
         UserName: "k3s-admin",
         PolicyName: POLICY,
-        PolicyDocument: encodeURIComponent(JSON.stringify(mfaEnforcementPolicy())),
+        PolicyDocument: encodeURIComponent(JSON.stringify(inline)),
     });
     iamMock.on(GetRoleCommand).resolves(roleOutput(trust));
     iamMock.on(SimulatePrincipalPolicyCommand).callsFake((input: Input) => ({
