@@ -5,6 +5,7 @@
  * This file imports nothing but Node's own modules, so the guard runs before anything that needs Node 22 is loaded:
  * a command's entry file imports only this module and loads the rest through `runCommand`'s `load`.
  */
+import * as readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
@@ -83,6 +84,25 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
         }
         throw new UsageError(oneLine(err).split(". ")[0]!);
     }
+}
+
+/** Asks on a terminal. Node's readline rejects the question with an AbortError on Ctrl+C or Ctrl+D. */
+export function terminalPrompt(
+    input: NodeJS.ReadableStream = process.stdin,
+    output: NodeJS.WritableStream = process.stderr,
+    terminal?: boolean,
+): (question: string) => Promise<string> {
+    return async (question) => {
+        const rl = readline.createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
+        try {
+            return await rl.question(question);
+        } catch (err) {
+            output.write("\n"); // the cursor is still after the question: the error line starts on a line of its own
+            throw err;
+        } finally {
+            rl.close();
+        }
+    };
 }
 
 export interface Io {

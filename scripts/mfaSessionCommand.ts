@@ -2,12 +2,11 @@
  * mfa-session's command line: flags, help, and the exit statuses (see scripts/mfa-session.ts, the entry point).
  */
 import * as path from "node:path";
-import * as readline from "node:readline/promises";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { explain } from "./awsErrors";
 import { FALLBACK_REGION, resolveRegion } from "./awsRegion";
-import { EXIT, failure, parseFlags, UsageError, type Io } from "./cli";
+import { EXIT, failure, parseFlags, terminalPrompt, UsageError, type Io } from "./cli";
 import { mfaSession, type SessionDeps } from "./mfaSession";
 import { validate } from "./mfaSessionRequest";
 
@@ -47,31 +46,15 @@ const OPTIONS = {
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
+// Re-exported: mfa-session's tests and other commands reach the prompt here too.
+export { terminalPrompt } from "./cli";
+
 export type MakeClients = (region: string, profile: string) => Pick<SessionDeps, "sts" | "iam">;
 
 const realClients: MakeClients = (region, profile) => ({
     sts: new STSClient({ region, profile }),
     iam: new IAMClient({ region, profile }),
 });
-
-/** Asks on a terminal. Node's readline rejects the question with an AbortError on Ctrl+C or Ctrl+D. */
-export function terminalPrompt(
-    input: NodeJS.ReadableStream = process.stdin,
-    output: NodeJS.WritableStream = process.stderr,
-    terminal?: boolean,
-): (question: string) => Promise<string> {
-    return async (question) => {
-        const rl = readline.createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
-        try {
-            return await rl.question(question);
-        } catch (err) {
-            output.write("\n"); // the cursor is still after the question: the error line starts on a line of its own
-            throw err;
-        } finally {
-            rl.close();
-        }
-    };
-}
 
 export interface Context {
     readonly env: NodeJS.ProcessEnv;

@@ -35,7 +35,7 @@ describe("what the deployed program depends on", () => {
         assert.ok(!("@cloud-copilot/iam-simulate" in pkg.dependencies));
     });
 
-    for (const script of ["scripts/check-enforcement.ts", "scripts/mfa-session.ts"]) {
+    for (const script of ["scripts/check-enforcement.ts", "scripts/mfa-session.ts", "scripts/prove-mfa.ts"]) {
         it(`ships ${script} with nothing but runtime dependencies`, () => {
             const { packages } = programImports(script);
             assert.deepEqual(
