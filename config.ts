@@ -27,6 +27,11 @@ export interface StackConfig {
     readonly testInstanceSubnetId: string | undefined;
     /** Replace the test instance when AWS publishes a newer Amazon Linux 2023 image. */
     readonly testInstanceFollowLatestAmi: boolean;
+    /**
+     * AWS CLI profile whose credentials launch the test instance (seed 004's experiment, as the person); undefined
+     * means the stack's own provider.
+     */
+    readonly testInstanceProfile: string | undefined;
     /** Drop the MFA-device exemptions from the Deny (for accounts where the device is already enrolled). */
     readonly hardened: boolean;
     /** `scoped`: the seed's Deny plus own-user scoping and a session age cap; `seed`: the seed's document exactly. */
@@ -62,6 +67,9 @@ export const PROJECT = "k3s-admin-mfa";
 /** GetSessionToken's longest session (36 hours): an MFA age beyond it can never be reached by a session. */
 export const MAX_MFA_AGE_SECONDS = 129600;
 
+/** An AWS CLI profile name, as this project writes and accepts them. */
+const PROFILE_NAME = /^[A-Za-z0-9_.@+-]{1,64}$/;
+
 /** The characters IAM allows in user, role and policy names. */
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]+$/;
 const IAM_NAME_CHARS = "letters, digits and + = , . @ _ -";
@@ -76,6 +84,7 @@ export const CONFIG_KEYS = [
     "testInstanceType",
     "testInstanceSubnetId",
     "testInstanceFollowLatestAmi",
+    "testInstanceProfile",
     "hardened",
     "mfaPolicy",
     "userMfaMaxAgeSeconds",
@@ -203,6 +212,18 @@ export function parseConfig(
         MAX_MFA_AGE_SECONDS,
         DEFAULT_USER_MFA_MAX_AGE_SECONDS,
     );
+    const createTestInstance = read.boolean("createTestInstance", true);
+    const testInstanceProfile = read.optional(
+        "testInstanceProfile",
+        PROFILE_NAME,
+        "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -",
+    );
+    if (testInstanceProfile !== undefined && !createTestInstance)
+        read.fail(
+            "testInstanceProfile",
+            testInstanceProfile,
+            "has no effect with `createTestInstance` false: unset it, or set createTestInstance true",
+        );
     if (mfaPolicy === "seed" && hardened)
         throw new ConfigError(
             "config `hardened` true changes the seed's statement, but `mfaPolicy` is \"seed\" (the seed's document exactly): set one of them back",
@@ -219,7 +240,7 @@ export function parseConfig(
         roleName: read.iamName("roleName", `${userName}-mfa`, 64, true),
         roleTrust: read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user"),
         mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_MFA_AGE_SECONDS, 3600),
-        createTestInstance: read.boolean("createTestInstance", true),
+        createTestInstance,
         testInstanceType:
             read.optional(
                 "testInstanceType",
@@ -232,13 +253,14 @@ export function parseConfig(
             "must be a subnet ID such as subnet-0123456789abcdef0",
         ),
         testInstanceFollowLatestAmi: read.boolean("testInstanceFollowLatestAmi", false),
+        testInstanceProfile,
         hardened,
         mfaPolicy,
         userMfaMaxAgeSeconds,
         verifyEnforcement: read.boolean("verifyEnforcement", true),
         sourceProfile: read.text(
             "sourceProfile",
-            /^[A-Za-z0-9_.@+-]{1,64}$/,
+            PROFILE_NAME,
             "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -",
             userName,
         ),

@@ -38,13 +38,28 @@ const check = config.verifyEnforcement
       })
     : undefined;
 
+// Seed 004 launches its instance as the person: with testInstanceProfile, a provider of its own signs the launch (and
+// the lookups before it) with that profile, so long-term keys are refused and an MFA session succeeds. An explicit
+// provider reads no `aws:` stack setting, so it is given the stack's region.
+const testInstanceProvider =
+    config.createTestInstance && config.testInstanceProfile !== undefined
+        ? new aws.Provider("k3s-admin-mfa-test-as-person", {
+              profile: config.testInstanceProfile,
+              region: aws.getRegionOutput().region,
+          })
+        : undefined;
+
 const testInstance = config.createTestInstance
-    ? new TestInstance("k3s-admin-mfa-test", {
-          instanceType: config.testInstanceType,
-          subnetId: config.testInstanceSubnetId,
-          followLatestAmi: config.testInstanceFollowLatestAmi,
-          tags,
-      })
+    ? new TestInstance(
+          "k3s-admin-mfa-test",
+          {
+              instanceType: config.testInstanceType,
+              subnetId: config.testInstanceSubnetId,
+              followLatestAmi: config.testInstanceFollowLatestAmi,
+              tags,
+          },
+          testInstanceProvider ? { providers: { aws: testInstanceProvider } } : undefined,
+      )
     : undefined;
 
 const client = clientConfigOutputs({
@@ -68,6 +83,9 @@ export const roleName = role.roleName;
 export const roleArn = role.roleArn;
 export const mfaMaxAgeSeconds = config.mfaMaxAgeSeconds;
 export const testInstanceId = testInstance?.instanceId;
+export const testInstanceType = testInstance?.instanceType;
+export const testInstanceSubnetId = testInstance?.subnetId;
+export const testInstanceAmi = testInstance?.ami;
 export const enforcementCheck = check?.summary ?? "skipped: verifyEnforcement is false";
 export const awsConfigProfile = client.awsConfigProfile;
 export const kubectlSetup = client.kubectlSetup;

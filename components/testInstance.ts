@@ -69,6 +69,9 @@ export class TestInstance extends pulumi.ComponentResource {
     public readonly instance: aws.ec2.Instance;
     public readonly instanceId: pulumi.Output<string>;
     public readonly subnetId: pulumi.Output<string>;
+    /** The image the instance runs (kept at launch unless followLatestAmi), for repeating the launch as a DryRun. */
+    public readonly ami: pulumi.Output<string>;
+    public readonly instanceType: string;
 
     constructor(name: string, args: TestInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k3s-admin-mfa:ec2:TestInstance", name, {}, opts);
@@ -124,7 +127,9 @@ export class TestInstance extends pulumi.ComponentResource {
         );
 
         this.instanceId = this.instance.id;
-        this.registerOutputs({ instanceId: this.instanceId, subnetId: this.subnetId });
+        this.ami = this.instance.ami;
+        this.instanceType = args.instanceType;
+        this.registerOutputs({ instanceId: this.instanceId, subnetId: this.subnetId, ami: this.ami });
     }
 
     /** The default VPC's default subnets, narrowed to the zones that offer the instance type. */

@@ -22,6 +22,7 @@ describe("config", () => {
             testInstanceType: "t3.micro",
             testInstanceSubnetId: undefined,
             testInstanceFollowLatestAmi: false,
+            testInstanceProfile: undefined,
             hardened: false,
             mfaPolicy: "scoped",
             userMfaMaxAgeSeconds: 3600,

@@ -38,6 +38,8 @@ export interface Registration {
     readonly replaceWith: readonly string[];
     /** The serialized `replacementTrigger` option, or undefined when none is set. */
     readonly replacementTrigger: unknown;
+    /** The provider reference (`urn::id`) the resource is created with; "" for the default provider. */
+    readonly provider: string;
 }
 
 /** The engine's wire marker for a value not known until the resource exists (sdk/nodejs/runtime/rpc.ts). */
@@ -62,6 +64,8 @@ function invokeError(message: string): Error {
 export class MockAws implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     readonly registrations: Registration[] = [];
+    /** Every invoke, with the provider reference it went through (undefined: the default provider). */
+    readonly calls: { readonly token: string; readonly provider: string | undefined }[] = [];
     private seq = 0;
 
     /**
@@ -118,6 +122,7 @@ export class MockAws implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        this.calls.push({ token: args.token, provider: args.provider || undefined });
         const a = this.account;
         const inputs = args.inputs as Record<string, unknown>;
         const filters = inputs["filters"] as Filter[] | undefined;
@@ -205,6 +210,7 @@ type ProtoRequest = {
     getReplaceonchangesList(): string[];
     getReplaceWithList(): string[];
     getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+    getProvider(): string;
 };
 type Monitor = { registerResource(req: ProtoRequest, cb: unknown): void };
 
@@ -230,6 +236,7 @@ function recordRegistrations(mocks: MockAws): void {
             replaceOnChanges: req.getReplaceonchangesList(),
             replaceWith: req.getReplaceWithList(),
             replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
+            provider: req.getProvider(),
         });
         register(req, cb);
     };
@@ -310,6 +317,8 @@ export interface ProgramRun {
     readonly urns: readonly string[];
     /** Every registration, components included, as the engine receives it. */
     readonly registrations: readonly Registration[];
+    /** Every invoke, with the provider it went through. */
+    readonly calls: MockAws["calls"];
 }
 
 /**
@@ -365,5 +374,6 @@ export async function runProgram(
         resources: [...mocks.resources],
         urns: internals.urns(),
         registrations: [...mocks.registrations],
+        calls: [...mocks.calls],
     };
 }

@@ -28,6 +28,10 @@ describe("the program (index.ts) under mocks", () => {
             roleArn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
             mfaMaxAgeSeconds: 3600,
             testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
+            // What prove-mfa needs to repeat the launch as a DryRun: the type, and the subnet and image actually used.
+            testInstanceType: "t3.micro",
+            testInstanceSubnetId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.inputs["subnetId"],
+            testInstanceAmi: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.inputs["ami"],
             enforcementCheck: "not run under mocks",
             awsConfigProfile: run.outputs["awsConfigProfile"],
             kubectlSetup: run.outputs["kubectlSetup"],
@@ -38,6 +42,11 @@ describe("the program (index.ts) under mocks", () => {
             assert.equal(typeof run.outputs[key], "string", key);
         }
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);
+    });
+
+    it("uses the stack's provider for everything by default", () => {
+        assert.equal(run.registrations.filter((r) => r.type === "pulumi:providers:aws").length, 0);
+        assert.ok(run.registrations.every((r) => r.provider === ""));
     });
 
     it("declares the user, both policies, the role, and the test instance with its security group", () => {
@@ -80,6 +89,25 @@ describe("the program (index.ts) under mocks", () => {
 });
 
 describe("the program with other settings", () => {
+    it("launches the test instance through a provider of its own when testInstanceProfile names a profile", async () => {
+        const own = await runProgram({ testInstanceProfile: "k3s-admin-session" });
+        const provider = own.registrations.filter((r) => r.type === "pulumi:providers:aws");
+        assert.equal(provider.length, 1);
+        // An explicit provider reads no aws: stack setting: it gets the profile, and the stack provider's region.
+        assert.equal(provider[0]!.object["profile"], "k3s-admin-session");
+        assert.equal(provider[0]!.object["region"], "us-east-1");
+        const viaOwn = (r: { type: string }) => /^aws:ec2\//.test(r.type);
+        const ref = own.registrations.find(viaOwn)!.provider;
+        assert.match(ref, /::pulumi:providers:aws::k3s-admin-mfa-test-as-person::/);
+        for (const r of own.registrations.filter((r) => r.custom && r.type !== "pulumi:providers:aws"))
+            assert.equal(r.provider === ref, viaOwn(r), `${r.type} ${r.name}`);
+        // The lookups before the launch are the person's too (seed 004: refused before anything is created).
+        const ec2Lookups = own.calls.filter((c) => /^aws:(ec2|ssm)\//.test(c.token));
+        assert.ok(ec2Lookups.length >= 2);
+        for (const c of ec2Lookups) assert.equal(c.provider, ref, c.token);
+        assert.ok(own.calls.filter((c) => c.token.startsWith("aws:index/")).some((c) => c.provider === undefined));
+    });
+
     it("creates neither instance nor security group with createTestInstance=false", async () => {
         const run = await runProgram({ createTestInstance: "false" });
         assert.ok(!typesOf(run).some((t) => t.startsWith("aws:ec2/")), typesOf(run).join(", "));
