@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_KUBERNETES_GROUP } from "./components/clientConfig";
 import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle } from "./components/policies";
 
 /**
@@ -280,7 +281,7 @@ export function parseConfig(
             "kubernetesGroups",
             /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/,
             'must be a list of one or more Kubernetes group names, set with `pulumi config set --path "kubernetesGroups[0]" k3s:admins`',
-            ["system:masters"],
+            [DEFAULT_KUBERNETES_GROUP],
         ),
         kubeconfigCluster: read.text(
             "kubeconfigCluster",

@@ -91,3 +91,4 @@ export const awsConfigProfile = client.awsConfigProfile;
 export const kubectlSetup = client.kubectlSetup;
 export const kubeconfig = client.kubeconfig;
 export const authenticatorMapping = client.authenticatorMapping;
+export const clusterRoleBinding = client.clusterRoleBinding;

@@ -121,6 +121,31 @@ export function authenticatorMapping(a: ClientConfigArgs): string {
     ]);
 }
 
+/** The group the role is mapped to by default: a named group that RBAC can bind, and unbind. */
+export const DEFAULT_KUBERNETES_GROUP = "k3s-admins";
+
+/** Name of the ClusterRoleBinding that grants the mapped groups cluster-admin. */
+export const CLUSTER_ROLE_BINDING = "k3s-admin-mfa-cluster-admin";
+
+/**
+ * The ClusterRoleBinding that makes the mapped groups cluster admins, as `kubectl create clusterrolebinding
+ * … --clusterrole=cluster-admin --group=…` writes it. A named group, unlike `system:masters`, goes through RBAC:
+ * deleting this binding (or the group from it) revokes access at once. `system:` groups are Kubernetes' own and
+ * need no binding (`system:masters` bypasses RBAC altogether), so they are left out.
+ */
+export function clusterRoleBinding(a: Pick<ClientConfigArgs, "kubernetesGroups">): string {
+    const groups = a.kubernetesGroups.filter((g) => !g.startsWith("system:"));
+    if (groups.length === 0)
+        return "# none needed: system: groups are Kubernetes' own (system:masters bypasses RBAC and cannot be revoked by it)\n";
+    return stringify({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: CLUSTER_ROLE_BINDING },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+        subjects: groups.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name })),
+    });
+}
+
 export type ClientConfigInputs = { readonly [K in keyof ClientConfigArgs]: pulumi.Input<ClientConfigArgs[K]> };
 
 /** The renderings as stack outputs, once the ARNs and the region are known. */
@@ -129,6 +154,7 @@ export function clientConfigOutputs(inputs: ClientConfigInputs): {
     kubectlSetup: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
     authenticatorMapping: pulumi.Output<string>;
+    clusterRoleBinding: pulumi.Output<string>;
 } {
     const args = pulumi.output(inputs) as pulumi.Output<ClientConfigArgs>;
     return {
@@ -136,5 +162,6 @@ export function clientConfigOutputs(inputs: ClientConfigInputs): {
         kubectlSetup: args.apply(kubectlSetup),
         kubeconfig: args.apply(kubeconfigFile),
         authenticatorMapping: args.apply(authenticatorMapping),
+        clusterRoleBinding: args.apply(clusterRoleBinding),
     };
 }

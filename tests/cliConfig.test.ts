@@ -57,7 +57,7 @@ describe("the Pulumi CLI's config rules, applied to this project", () => {
         assert.equal(values["k3s-admin-mfa:mfaMaxAgeSeconds"], "3600");
         assert.equal(values["k3s-admin-mfa:hardened"], "false");
         assert.equal(values["k3s-admin-mfa:roleName"], "");
-        assert.equal(values["k3s-admin-mfa:kubernetesGroups"], '["system:masters"]');
+        assert.equal(values["k3s-admin-mfa:kubernetesGroups"], '["k3s-admins"]');
     });
 
     it("runs the program on a fresh stack: empty defaults mean derived names and a default subnet", async () => {

@@ -97,7 +97,7 @@ describe("client configuration outputs", () => {
             {
                 roleARN: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
                 username: "k3s-admin-mfa:{{SessionName}}",
-                groups: ["system:masters"],
+                groups: ["k3s-admins"],
             },
         ]);
         const custom = await outputs({ kubernetesGroups: ["k3s:admins", "k3s:viewers"] });

@@ -30,7 +30,7 @@ describe("config", () => {
             sourceProfile: "k3s-admin",
             mfaDeviceName: "k3s-admin",
             clusterId: "k3s",
-            kubernetesGroups: ["system:masters"],
+            kubernetesGroups: ["k3s-admins"],
             kubeconfigCluster: "default",
             aws: {},
             awsSecretKeys: [],

@@ -3,7 +3,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { kubeconfigFile, kubectlSetup, type ClientConfigArgs } from "../components/clientConfig";
+import { parse } from "yaml";
+import {
+    CLUSTER_ROLE_BINDING,
+    clusterRoleBinding,
+    kubeconfigFile,
+    kubectlSetup,
+    type ClientConfigArgs,
+} from "../components/clientConfig";
 
 /**
  * The Daily-use kubeconfig steps, run with the real kubectl (on the machine image) against a kubeconfig that already
@@ -112,5 +119,35 @@ describe("kubectl setup on a kubeconfig that already holds other entries", () =>
         kubectl(env, "config", "get-contexts", "k3s-admin-mfa");
         assert.equal(fs.readFileSync(path.join(dir, "config"), "utf8"), EXISTING);
         assert.equal(fs.readFileSync(mine, "utf8"), kubeconfigFile(ARGS));
+    });
+});
+
+describe("the clusterRoleBinding output, against kubectl's own", () => {
+    it("is the binding `kubectl create clusterrolebinding --clusterrole=cluster-admin --group=…` writes", () => {
+        const groups = ["k3s-admins", "ops:oncall"];
+        const theirs = parse(
+            execFileSync(
+                "kubectl",
+                [
+                    ...["create", "clusterrolebinding", CLUSTER_ROLE_BINDING, "--clusterrole=cluster-admin"],
+                    ...groups.map((g) => `--group=${g}`),
+                    ...["--dry-run=client", "-o", "yaml"],
+                ],
+                { env: { ...process.env, KUBECONFIG: "/dev/null" }, encoding: "utf8" },
+            ),
+        ) as { metadata: Record<string, unknown> };
+        delete theirs.metadata["creationTimestamp"];
+        assert.deepEqual(parse(clusterRoleBinding({ kubernetesGroups: groups })), theirs);
+    });
+
+    it("binds no system: group (system:masters bypasses RBAC, so it needs and takes no binding)", () => {
+        const doc = parse(clusterRoleBinding({ kubernetesGroups: ["system:masters", "k3s-admins"] })) as {
+            subjects: { name: string }[];
+        };
+        assert.deepEqual(
+            doc.subjects.map((s) => s.name),
+            ["k3s-admins"],
+        );
+        assert.match(clusterRoleBinding({ kubernetesGroups: ["system:masters"] }), /^# none needed: /);
     });
 });

@@ -37,8 +37,15 @@ describe("the program (index.ts) under mocks", () => {
             kubectlSetup: run.outputs["kubectlSetup"],
             kubeconfig: run.outputs["kubeconfig"],
             authenticatorMapping: run.outputs["authenticatorMapping"],
+            clusterRoleBinding: run.outputs["clusterRoleBinding"],
         });
-        for (const key of ["awsConfigProfile", "kubectlSetup", "kubeconfig", "authenticatorMapping"] as const) {
+        for (const key of [
+            "awsConfigProfile",
+            "kubectlSetup",
+            "kubeconfig",
+            "authenticatorMapping",
+            "clusterRoleBinding",
+        ] as const) {
             assert.equal(typeof run.outputs[key], "string", key);
         }
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);
