@@ -1,4 +1,5 @@
 import { ROLE_MAX_SESSION_SECONDS } from "../components/mfaRole";
+import { DEFAULT_USER_MFA_MAX_AGE_SECONDS } from "../components/policies";
 import type { Region } from "./awsRegion";
 import { UsageError } from "./cli";
 
@@ -23,9 +24,13 @@ export interface SessionRequest {
     readonly region?: Region;
 }
 
-/** AWS's limits: GetSessionToken 15 min to 36 h; AssumeRole 15 min to the role's maximum (ours: 1 h). */
+/**
+ * AWS's limits: GetSessionToken 15 min to 36 h; AssumeRole 15 min to the role's maximum (ours: 1 h). A user session
+ * defaults to the stack's default `userMfaMaxAgeSeconds`: past it, MFASessionsExpire denies all but the bootstrap
+ * actions, so a longer session would only look valid.
+ */
 function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; max: number; fallback: number } {
-    if (!roleMode) return { min: 900, max: 129600, fallback: 43200 };
+    if (!roleMode) return { min: 900, max: 129600, fallback: DEFAULT_USER_MFA_MAX_AGE_SECONDS };
     return { min: 900, max: stackRole ? ROLE_MAX_SESSION_SECONDS : 43200, fallback: 3600 };
 }
 

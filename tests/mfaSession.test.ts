@@ -26,7 +26,7 @@ describe("mfa-session", () => {
         assert.deepEqual(sts.commandCalls(GetSessionTokenCommand)[0]!.args[0].input, {
             SerialNumber: SERIAL,
             TokenCode: "123456",
-            DurationSeconds: 43200,
+            DurationSeconds: 3600, // userMfaMaxAgeSeconds' default: the session is no use after it
         });
         const after = fs.readFileSync(w.file, "utf8");
         assert.ok(after.startsWith(BEFORE), "the existing profiles and comments are kept byte for byte");
