@@ -19,7 +19,7 @@ export type Condition = Partial<Record<ConditionOperator, Record<string, string>
 export interface Statement {
     Sid?: string;
     Effect: Effect;
-    Principal?: { AWS: string };
+    Principal?: { AWS: string | string[] };
     Action?: string | string[];
     NotAction?: string[];
     Resource?: string;
@@ -35,6 +35,9 @@ export interface PolicyDocument {
 export const MFA_DENY_SID = "MustBeSignedInWithMFA";
 export const MFA_PRESENT_KEY = "aws:MultiFactorAuthPresent";
 export const MFA_AGE_KEY = "aws:MultiFactorAuthAge";
+export const ROLE_SESSION_NAME_KEY = "sts:RoleSessionName";
+/** IAM's policy variable for the calling IAM user's name; resolved per request, absent for any other principal. */
+export const USERNAME_VARIABLE = "${aws:username}";
 
 /**
  * What a user may do before signing in with MFA: exactly the seed's list, in the seed's order. These let a person
@@ -143,7 +146,7 @@ export function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement 
         Sid: OWN_USER_SID,
         Effect: "Deny",
         Action: USER_RESOURCE_EXEMPTIONS.filter((a) => exempt.includes(a)),
-        NotResource: `arn:${options.partition ?? "aws"}:iam::*:user/\${aws:username}`,
+        NotResource: `arn:${options.partition ?? "aws"}:iam::*:user/${USERNAME_VARIABLE}`,
         Condition: WITHOUT_MFA,
     };
 }
@@ -209,29 +212,36 @@ export function mfaEnforcementPolicy(options: MfaPolicyOptions = {}): PolicyDocu
 }
 
 export interface TrustPolicyArgs {
-    /** ARN of the principal allowed to assume the role (the admin user, or the account root). */
-    readonly principalArn: string;
+    /**
+     * ARN(s) of the principals allowed to assume the role: the admin users, or the account root. One ARN is written
+     * as a string, as before several admins existed, so a single-admin stack's document does not change shape.
+     */
+    readonly principalArn: string | readonly string[];
     /** `aws:MultiFactorAuthAge` must be below this many seconds. */
     readonly mfaMaxAgeSeconds: number;
 }
 
 /**
  * The role's trust policy: ONE Allow statement, so there is no second statement without the MFA condition that
- * would bypass it. Both keys sit in the same statement, so both must hold: MFA present (`Bool` is right here,
- * because an Allow must not match when the key is missing) and MFA sign-in younger than the limit.
+ * would bypass it. All keys sit in the same statement, so all must hold: MFA present (`Bool` is right here,
+ * because an Allow must not match when the key is missing), MFA sign-in younger than the limit, and the session
+ * named after the caller. aws-iam-authenticator maps the session to `{{SessionName}}`, which the cluster's audit
+ * log records; without the last key, alice could assume the role as "bob".
  */
 export function mfaTrustPolicy(args: TrustPolicyArgs): PolicyDocument {
+    const principals = typeof args.principalArn === "string" ? [args.principalArn] : [...args.principalArn];
     return {
         Version: "2012-10-17",
         Statement: [
             {
                 Sid: "AssumeOnlyWithRecentMFA",
                 Effect: "Allow",
-                Principal: { AWS: args.principalArn },
+                Principal: { AWS: principals.length === 1 ? principals[0]! : principals },
                 Action: "sts:AssumeRole",
                 Condition: {
                     Bool: { [MFA_PRESENT_KEY]: "true" },
                     NumericLessThan: { [MFA_AGE_KEY]: String(args.mfaMaxAgeSeconds) },
+                    StringEquals: { [ROLE_SESSION_NAME_KEY]: USERNAME_VARIABLE },
                 },
             },
         ],

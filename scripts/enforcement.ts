@@ -1,8 +1,10 @@
 /**
  * The post-deploy proof behind check-enforcement: what the user's inline Deny does, from IAM's own simulator
  * (scripts/simulation.ts), and what the role's trust policy does, from the document IAM stores
- * (scripts/trustPolicy.ts), retried while IAM catches up.
+ * (scripts/trustPolicy.ts), retried while IAM catches up; then both stored documents through IAM Access
+ * Analyzer's own validation (scripts/validatePolicies.ts).
  */
+import type { AccessAnalyzerClient } from "@aws-sdk/client-accessanalyzer";
 import {
     GetRoleCommand,
     GetUserPolicyCommand,
@@ -19,6 +21,7 @@ import {
 } from "../components/policies";
 import { freshAge, simulateAll, Target } from "./simulation";
 import { trustProblem } from "./trustPolicy";
+import { inlinePolicy, StoredDocument, trustPolicy, validateStored } from "./validatePolicies";
 
 export interface CheckOptions extends Target {
     /** IAM is eventually consistent: keep asking for at most this long. */
@@ -28,6 +31,7 @@ export interface CheckOptions extends Target {
 export interface CheckDeps {
     readonly iam: Pick<IAMClient, "send">;
     readonly sts: Pick<STSClient, "send">;
+    readonly accessAnalyzer: Pick<AccessAnalyzerClient, "send">;
     readonly sleep: (ms: number) => Promise<void>;
     readonly now: () => number;
     /** Told of every retry as it happens (the command prints it on stderr when that is a terminal). */
@@ -54,17 +58,19 @@ async function sameAccount(deps: CheckDeps, o: CheckOptions): Promise<void> {
     }
 }
 
-/** The Sids of the Deny statements in the user's inline policy, as IAM stores it. */
-async function denySids(deps: CheckDeps, o: CheckOptions): Promise<string[]> {
+/** The user's inline policy as IAM stores it (URL-decoded), and the Sids of its Deny statements. */
+async function storedInline(deps: CheckDeps, o: CheckOptions): Promise<{ text: string; sids: string[] }> {
     const out = await deps.iam.send(
         new GetUserPolicyCommand({ UserName: nameOf(o.userArn), PolicyName: o.policyName }),
     );
-    const doc = JSON.parse(decodeURIComponent(out.PolicyDocument ?? "{}")) as { Statement?: unknown };
+    const text = decodeURIComponent(out.PolicyDocument ?? "{}");
+    const doc = JSON.parse(text) as { Statement?: unknown };
     const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-    return statements
+    const sids = statements
         .filter((s): s is { Effect: string; Sid?: string } => typeof s === "object" && s !== null && "Effect" in s)
         .filter((s) => s.Effect === "Deny")
         .map((s) => s.Sid ?? "(no Sid)");
+    return { text, sids };
 }
 
 /** The scoped style's Deny statements beside the seed's (components/policies.ts). */
@@ -89,10 +95,16 @@ export async function enrolmentWindow(deps: CheckDeps, userArn: string): Promise
     );
 }
 
-/** One pass: the first problem found, or the SCP and boundary effects seen when everything held. */
-async function attempt(o: CheckOptions, deps: CheckDeps): Promise<{ problem?: string; notes: string[] }> {
+/**
+ * One pass: the first problem found, or the SCP and boundary effects seen when everything held, with the two
+ * documents as IAM stores them (what Access Analyzer then validates is exactly what was proven).
+ */
+async function attempt(
+    o: CheckOptions,
+    deps: CheckDeps,
+): Promise<{ problem?: string; notes: string[]; stored?: StoredDocument[] }> {
     await sameAccount(deps, o);
-    const sids = await denySids(deps, o);
+    const { text: inline, sids } = await storedInline(deps, o);
     // The inline policy must hold our Deny and, in the scoped style, only the statements that tighten it. None of
     // those can deny the probed actions in the probed contexts (they cover the user-resource exemptions, device
     // deletion, and MFA older than the user's limit), so "denied by that policy" still means "by that statement".
@@ -106,7 +118,12 @@ async function attempt(o: CheckOptions, deps: CheckDeps): Promise<{ problem?: st
     const trust = decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? "{}");
     const simulated = await simulateAll(deps.iam, o, trust);
     if (simulated.problem) return simulated;
-    return { notes: simulated.notes, problem: trustProblem({ ...o, freshAge: freshAge(o) }, JSON.parse(trust)) };
+    const stored = [inlinePolicy(o.policyName, inline), trustPolicy(nameOf(o.roleArn), trust)];
+    return {
+        notes: simulated.notes,
+        problem: trustProblem({ ...o, freshAge: freshAge(o) }, JSON.parse(trust)),
+        stored,
+    };
 }
 
 /** Failures that may pass once IAM catches up: the new user, policy or role not yet visible, throttling, the network. */
@@ -119,13 +136,13 @@ function isTransient(err: unknown): boolean {
     );
 }
 
-function summary(o: CheckOptions, notes: string[], tries: number, secs: string): string {
+function summary(o: CheckOptions, notes: string[], tries: number, secs: string, validated: string): string {
     const outside = notes.length > 0 ? `; not counted against the check: ${notes.join("; ")}` : "";
     return (
         `enforcement verified for ${o.userArn}: without MFA ec2:RunInstances, iam:CreateUser and sts:AssumeRole ` +
         `are explicitly denied by ${DENY_SID}, which does not match with MFA; sts:GetSessionToken is exempt; ` +
         `role ${nameOf(o.roleArn)}, as IAM stores it, trusts the user only with MFA younger than ` +
-        `${o.mfaMaxAgeSeconds} s (try ${tries}, ${secs} s)${outside}`
+        `${o.mfaMaxAgeSeconds} s and under their own session name (try ${tries}, ${secs} s); ${validated}${outside}`
     );
 }
 
@@ -136,9 +153,13 @@ export async function checkEnforcement(o: CheckOptions, deps: CheckDeps): Promis
     for (let tries = 1, delay = 1000; ; tries++, delay = Math.min(delay * 2, 15000)) {
         let pending: string;
         try {
-            const { problem, notes } = await attempt(o, deps);
+            const { problem, notes, stored } = await attempt(o, deps);
             if (problem === undefined) {
-                const done = summary(o, notes, tries, ((deps.now() - start) / 1000).toFixed(1));
+                // After the proof, not in it: a finding is no sign of IAM catching up, so it ends the check at once.
+                const validation = await validateStored(deps.accessAnalyzer, stored ?? []);
+                if (validation.problem !== undefined) throw new CheckError(`${validation.problem}, or ${OFF}`);
+                const secs = ((deps.now() - start) / 1000).toFixed(1);
+                const done = summary(o, notes, tries, secs, validation.note);
                 const window = await enrolmentWindow(deps, o.userArn);
                 return window === undefined ? done : `${done}\n${window}`;
             }

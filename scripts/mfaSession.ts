@@ -36,15 +36,24 @@ function stackRoleName(req: SessionRequest): string {
     }
 }
 
-async function roleArnFor(req: SessionRequest, deps: SessionDeps): Promise<string | undefined> {
-    if (req.roleArn) return req.roleArn;
-    if (!req.stack) return undefined;
-    const roleName = stackRoleName(req);
-    // GetCallerIdentity cannot be denied, so the long-term keys can always tell us their account and partition.
-    deps.progress?.(`looking up the account of profile ${req.profile}…`);
+/** Role mode: the role's ARN and the session's name. Undefined in user mode. */
+async function roleFor(req: SessionRequest, deps: SessionDeps): Promise<{ arn: string; session: string } | undefined> {
+    if (!req.roleArn && !req.stack) return undefined;
+    const roleName = req.stack ? stackRoleName(req) : undefined;
+    // GetCallerIdentity cannot be denied, so the long-term keys can always tell us who they are: their account and
+    // partition (for the stack's role ARN), and the user's name (for the session's).
+    deps.progress?.(`looking up the identity of profile ${req.profile}…`);
     const me = await deps.sts.send(new GetCallerIdentityCommand({}));
-    const [, partition, , , account] = (me.Arn ?? "").split(":");
-    return `arn:${partition}:iam::${account}:role/${roleName}`;
+    const [, partition, , , account, resource = ""] = (me.Arn ?? "").split(":");
+    const user = resource.startsWith("user/") ? resource.slice(resource.lastIndexOf("/") + 1) : undefined;
+    const arn = req.roleArn ?? `arn:${partition}:iam::${account}:role/${roleName!}`;
+    // The stack's role accepts a session only under the caller's own user name (sts:RoleSessionName =
+    // ${aws:username}): the name is what the cluster's audit log shows, so nobody may pick another.
+    if (req.stack && user !== undefined && req.roleSessionName !== undefined && req.roleSessionName !== user)
+        throw new UserError(
+            `--role-session-name ${req.roleSessionName}: the stack's role accepts only your own user name, ${user}, as the session name; leave the flag out`,
+        );
+    return { arn, session: req.roleSessionName ?? user ?? roleSessionName(req) };
 }
 
 async function serialNumber(req: SessionRequest, deps: SessionDeps): Promise<string> {
@@ -102,7 +111,8 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
             `AWS profile \`${req.profile}\` is not in ${files.credentials} or ${files.config} (aws configure --profile ${req.profile})`,
         );
     }
-    const roleArn = await roleArnFor(req, deps);
+    const role = await roleFor(req, deps);
+    const roleArn = role?.arn;
     const serial = await serialNumber(req, deps);
     const code = await tokenCode(req, deps, serial);
     const where = req.region?.name ?? FALLBACK_REGION;
@@ -111,7 +121,7 @@ export async function mfaSession(req: SessionRequest, deps: SessionDeps): Promis
         ? await deps.sts.send(
               new AssumeRoleCommand({
                   RoleArn: roleArn,
-                  RoleSessionName: roleSessionName(req),
+                  RoleSessionName: role!.session,
                   SerialNumber: serial,
                   TokenCode: code,
                   DurationSeconds: seconds,

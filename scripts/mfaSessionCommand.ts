@@ -22,7 +22,8 @@ Turns the long-term keys of --profile plus a code from your MFA device into temp
   --profile NAME         profile with the long-term keys (default: $AWS_PROFILE, else "default")
   --serial-number ARN    MFA device (default: the one enrolled for those keys, via iam:ListMFADevices)
   --token-code CODE      the 6-digit code (default: asked for on the terminal)
-  --role-session-name N  role mode: the session's name (default: the profile name)
+  --role-session-name N  role mode: the session's name (default: your IAM user's name, the only one the
+                         stack's role accepts, so the cluster's audit log names you)
   --session-profile NAME profile written to the shared credentials file (default: <profile>-session,
                          or <profile>-role-session), with the region; other profiles and comments are kept
   --print-env            print export lines for eval instead of writing a file

@@ -8,7 +8,7 @@
  * two MFA keys under Bool and Numeric operators. Anything else is "unknown", and the check treats unknown as
  * unproven rather than guessing.
  */
-import { MFA_AGE_KEY, MFA_PRESENT_KEY } from "../components/policies";
+import { MFA_AGE_KEY, MFA_PRESENT_KEY, ROLE_SESSION_NAME_KEY, USERNAME_VARIABLE } from "../components/policies";
 
 export interface TrustRequest {
     /** ARN of the IAM user calling sts:AssumeRole. */
@@ -17,6 +17,8 @@ export interface TrustRequest {
     readonly mfaPresent?: boolean;
     /** `aws:MultiFactorAuthAge` in seconds; undefined when absent. */
     readonly mfaAge?: number;
+    /** `sts:RoleSessionName`, the name the caller gives the session; undefined when none is given. */
+    readonly roleSessionName?: string;
 }
 
 export type TrustDecision = "allowed" | "implicitDeny" | "explicitDeny" | "unknown";
@@ -94,6 +96,9 @@ const NUMERIC: Record<string, (have: number, want: number) => boolean> = {
     NumericGreaterThanEquals: (h, w) => h >= w,
 };
 
+/** The user name `${aws:username}` stands for: the last part of the calling user's ARN. */
+const userNameOf = (callerArn: string) => callerArn.slice(callerArn.lastIndexOf("/") + 1);
+
 /** One operator on one key, IAM's way: a missing key fails the test unless the operator ends in IfExists. */
 function conditionHolds(operator: string, key: string, wanted: unknown, req: TrustRequest): Tri {
     const ifExists = operator.endsWith("IfExists");
@@ -108,6 +113,13 @@ function conditionHolds(operator: string, key: string, wanted: unknown, req: Tru
     if (name === MFA_AGE_KEY.toLowerCase() && compare) {
         if (req.mfaAge === undefined) return ifExists;
         return values.some((v) => /^\d+(\.\d+)?$/.test(v) && compare(req.mfaAge!, Number(v)));
+    }
+    // StringEquals only, and only plain names or the one policy variable we write: anything else stays unproven.
+    if (name === ROLE_SESSION_NAME_KEY.toLowerCase() && base === "StringEquals") {
+        if (req.roleSessionName === undefined) return ifExists;
+        const resolved = values.map((v) => (v === USERNAME_VARIABLE ? userNameOf(req.callerArn) : v));
+        if (resolved.some((v) => v.includes("${"))) return "unknown";
+        return resolved.includes(req.roleSessionName);
     }
     return "unknown";
 }
@@ -188,13 +200,22 @@ export interface TrustTarget {
 /** The role's trust policy as IAM stores it: fresh MFA lets the user in; no MFA or an old sign-in does not. */
 export function trustProblem(t: TrustTarget, doc: unknown): string | undefined {
     const role = `role ${t.roleArn.slice(t.roleArn.lastIndexOf("/") + 1)}`;
-    const fresh = evaluateTrust(doc, { callerArn: t.userArn, mfaPresent: true, mfaAge: t.freshAge });
+    // Every request names its session after the user, as our profiles and commands do (the trust requires it).
+    const own = userNameOf(t.userArn);
+    const fresh = evaluateTrust(doc, {
+        callerArn: t.userArn,
+        mfaPresent: true,
+        mfaAge: t.freshAge,
+        roleSessionName: own,
+    });
     if (fresh.decision !== "allowed")
         return `${role}: with a fresh MFA sign-in the user may not assume it: ${whyRefused(fresh, doc)}`;
     const old = t.mfaMaxAgeSeconds + 1;
+    const mfa = { callerArn: t.userArn, mfaPresent: true, mfaAge: t.freshAge };
     const refused: [string, TrustRequest][] = [
-        ["without MFA", { callerArn: t.userArn }],
-        [`with an MFA sign-in ${old} s old`, { callerArn: t.userArn, mfaPresent: true, mfaAge: old }],
+        ["without MFA", { callerArn: t.userArn, roleSessionName: own }],
+        [`with an MFA sign-in ${old} s old`, { ...mfa, mfaAge: old, roleSessionName: own }],
+        [`under another person's session name`, { ...mfa, roleSessionName: `not-${own}` }],
     ];
     for (const [name, req] of refused) {
         const v = evaluateTrust(doc, req);

@@ -6,6 +6,7 @@ import { checkEnforcement } from "../scripts/enforcement";
 import {
     account,
     admin,
+    analyzerMock,
     deps,
     excluded,
     hasMfa,
@@ -23,6 +24,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
     beforeEach(() => {
         iamMock.reset();
         stsMock.reset();
+        analyzerMock.reset();
     });
 
     it("passes when every scenario holds, and says what it proved", async () => {
@@ -32,7 +34,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
         assert.match(summary, /^enforcement verified for arn:aws:iam::123456789012:user\/k3s-admin: without MFA /);
         assert.match(
             summary,
-            /role k3s-admin-mfa, as IAM stores it, trusts the user only with MFA younger than 3600 s \(try 1, 0\.0 s\)$/,
+            /role k3s-admin-mfa, as IAM stores it, trusts the user only with MFA younger than 3600 s and under their own session name \(try 1, 0\.0 s\); IAM Access Analyzer finds no error or security warning in /,
         );
         assert.deepEqual(d.slept, []);
         const calls = simulations();
@@ -171,7 +173,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
             .resolves(roleOutput());
         const d = deps();
         const retries: string[] = [];
-        assert.match(await checkEnforcement(OPTS, { ...d, onRetry: (l) => retries.push(l) }), /\(try 3, 3\.0 s\)$/);
+        assert.match(await checkEnforcement(OPTS, { ...d, onRetry: (l) => retries.push(l) }), /\(try 3, 3\.0 s\); IAM Access Analyzer /);
         assert.deepEqual(d.slept, [1000, 2000]);
         // Each retry is told as it happens, with what is awaited, so a terminal does not sit silent for a minute.
         assert.deepEqual(retries, [

@@ -38,6 +38,7 @@ describe("MfaRole", () => {
         assert.deepEqual(s.Condition, {
             Bool: { "aws:MultiFactorAuthPresent": "true" },
             NumericLessThan: { "aws:MultiFactorAuthAge": "1800" },
+            StringEquals: { "sts:RoleSessionName": "${aws:username}" },
         });
     });
 

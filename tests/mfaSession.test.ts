@@ -92,6 +92,23 @@ describe("mfa-session", () => {
             "arn:aws:iam::123456789012:role/k3s-admin-mfa",
         );
         assert.equal(iam.commandCalls(ListMFADevicesCommand).length, 0, "a given serial is not looked up");
+        assert.equal(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleSessionName, "k3s-admin");
+    });
+
+    it("role mode with --stack: refuses a session name other than the user's own before asking STS", async () => {
+        const w = world();
+        const r = await w.run(
+            ["--profile", "k3s-admin", "--stack", "dev", "--token-code", "123456", "--serial-number", SERIAL].concat([
+                "--role-session-name",
+                "bob",
+            ]),
+        );
+        assert.equal(r.code, 1);
+        assert.deepEqual(r.err, [
+            "mfa-session: --role-session-name bob: the stack's role accepts only your own user name, k3s-admin, as the session name; leave the flag out",
+        ]);
+        assert.equal(sts.commandCalls(AssumeRoleCommand).length, 0);
+        assert.equal(fs.readFileSync(w.file, "utf8"), BEFORE);
     });
 
     it("--print-env prints export lines for eval and writes no file", async () => {

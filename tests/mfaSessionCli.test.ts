@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { PassThrough } from "node:stream";
-import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { terminalPrompt } from "../scripts/mfaSessionCommand";
 import { awsAnswers, awsCalls, BEFORE, removeWorlds, sessionCalls, sts, world } from "./mfaSessionWorld";
 
@@ -105,6 +105,7 @@ describe("mfa-session command line", () => {
             });
             assert.equal(r.code, 0);
             assert.deepEqual(r.err.slice(0, -1), [
+                "mfa-session: looking up the identity of profile k3s-admin…",
                 "mfa-session: finding the MFA device of profile k3s-admin…",
                 `mfa-session: asking STS (us-east-1) for a session of ${role}…`,
             ]);
@@ -117,26 +118,38 @@ describe("mfa-session command line", () => {
         });
     });
 
-    describe("RoleSessionName (AWS: 2 to 64 characters of [\\w+=,.@-])", () => {
-        for (const [profile, expected] of [
-            ["a", "a-mfa-session"],
-            ["team/admin", "team-admin"],
-            ["k3s-admin", "k3s-admin"],
-        ] as const) {
-            it(`profile ${JSON.stringify(profile)} assumes the role as ${expected}`, async () => {
+    describe("RoleSessionName: the caller's own user name (the stack's trust requires it; issue #12)", () => {
+        const assume = (profile: string, ...more: string[]) => [
+            ...["--profile", profile, "--role-arn", "arn:aws:iam::123456789012:role/k3s-admin-mfa"],
+            ...["--token-code", "123456", ...more],
+        ];
+        const sessionName = () => sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleSessionName;
+
+        for (const profile of ["a", "team/admin", "k3s-admin"]) {
+            it(`profile ${JSON.stringify(profile)} of user k3s-admin assumes the role as k3s-admin`, async () => {
                 const w = world();
                 fs.appendFileSync(w.file, `[${profile}]\naws_access_key_id = AKIA\naws_secret_access_key = s\n`);
-                const r = await w.run([
-                    "--profile",
-                    profile,
-                    "--role-arn",
-                    "arn:aws:iam::123456789012:role/k3s-admin-mfa",
-                    "--token-code",
-                    "123456",
-                ]);
+                const r = await w.run(assume(profile));
                 assert.equal(r.code, 0, r.err.join("\n"));
-                assert.equal(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleSessionName, expected);
+                assert.equal(sessionName(), "k3s-admin");
             });
         }
+
+        it("falls back to a valid name made from the profile when the keys are not an IAM user's", async () => {
+            const w = world();
+            sts.on(GetCallerIdentityCommand).resolves({
+                Account: "123456789012",
+                Arn: "arn:aws:sts::123456789012:assumed-role/ops/x",
+            });
+            fs.appendFileSync(w.file, `[a]\naws_access_key_id = AKIA\naws_secret_access_key = s\n`);
+            assert.equal((await w.run(assume("a"))).code, 0);
+            assert.equal(sessionName(), "a-mfa-session");
+        });
+
+        it("keeps an explicit --role-session-name for another role", async () => {
+            const r = await world().run(assume("k3s-admin", "--role-session-name", "ops-audit"));
+            assert.equal(r.code, 0, r.err.join("\n"));
+            assert.equal(sessionName(), "ops-audit");
+        });
     });
 });

@@ -182,11 +182,23 @@ describe("MFA trust policy (the role)", () => {
         assert.deepEqual(s.Principal, { AWS: userArn });
     });
 
-    it("requires MFA present (Bool true) and an MFA age below the configured limit, in the same statement", () => {
+    it("requires MFA present (Bool true), an MFA age below the limit and the caller's own session name, in one statement", () => {
         const s = mfaTrustPolicy({ principalArn: userArn, mfaMaxAgeSeconds: 900 }).Statement[0]!;
         assert.deepEqual(s.Condition, {
             Bool: { "aws:MultiFactorAuthPresent": "true" },
             NumericLessThan: { "aws:MultiFactorAuthAge": "900" },
+            // Literally ${aws:username}: IAM resolves it per request to the calling user's name.
+            StringEquals: { "sts:RoleSessionName": "${aws:username}" },
+        });
+    });
+
+    it("names several admins in the same one statement, and one admin as a plain string, as before", () => {
+        const bob = "arn:aws:iam::123456789012:user/bob";
+        const team = mfaTrustPolicy({ principalArn: [userArn, bob], mfaMaxAgeSeconds: 3600 });
+        assert.equal(team.Statement.length, 1);
+        assert.deepEqual(team.Statement[0]!.Principal, { AWS: [userArn, bob] });
+        assert.deepEqual(mfaTrustPolicy({ principalArn: [userArn], mfaMaxAgeSeconds: 3600 }).Statement[0]!.Principal, {
+            AWS: userArn,
         });
     });
 

@@ -146,14 +146,21 @@ export class Account {
     }
 
     /** IAM's decision on one request, with the analysis that reached it. */
-    async decide(caller: Caller, action: string, resource: string, trust?: PolicyDocument): Promise<Decision> {
+    async decide(
+        caller: Caller,
+        action: string,
+        resource: string,
+        trust?: PolicyDocument,
+        /** Keys the request itself carries, such as AssumeRole's `sts:RoleSessionName`. */
+        requestContext: Record<string, string> = {},
+    ): Promise<Decision> {
         const result = await runSimulation(
             {
                 request: {
                     principal: caller.arn,
                     action,
                     resource: { resource, accountId: this.accountId },
-                    contextVariables: this.context(caller),
+                    contextVariables: { ...this.context(caller), ...requestContext },
                 },
                 identityPolicies: caller.policies.map((p) => ({ name: p.name, policy: p.policy })),
                 serviceControlPolicies: [],

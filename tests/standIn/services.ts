@@ -170,7 +170,7 @@ export async function assumeRole(w: World, caller: Caller, p: Params): Promise<R
         if (!codeAccepted(w, serial, p.get("TokenCode") ?? "")) return queryError("sts", 403, "AccessDenied", BAD_CODE);
         signer = { ...caller, session: true, mfaAt: Date.now() };
     }
-    const d = await a.decide(signer, "sts:AssumeRole", a.roleArn, a.trustPolicy);
+    const d = await a.decide(signer, "sts:AssumeRole", a.roleArn, a.trustPolicy, { "sts:RoleSessionName": name });
     if (!d.allowed)
         return queryError("sts", 403, "AccessDenied", notAuthorized(caller, "sts:AssumeRole", a.roleArn, d));
     const arn = `arn:aws:sts::${a.accountId}:assumed-role/${a.roleName}/${name}`;
