@@ -86,6 +86,7 @@ describe("the program (index.ts) under mocks", () => {
         assert.deepEqual(doc.Statement[0]!.Condition, {
             Bool: { "aws:MultiFactorAuthPresent": "true" },
             NumericLessThan: { "aws:MultiFactorAuthAge": "3600" },
+            StringEquals: { "sts:RoleSessionName": "${aws:username}" },
         });
     });
 
