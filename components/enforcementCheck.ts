@@ -88,8 +88,9 @@ const RULES: Readonly<Record<string, Carry | { refuse: string }>> = {
         env: (raw, key) => {
             const urls = Object.assign({}, ...jsonList(key, raw)) as Record<string, unknown>;
             const env: Record<string, string> = {};
-            // Only the two services the check calls matter; AWS_ENDPOINT_URL_<SERVICE> is the SDK's own variable.
-            for (const service of ["iam", "sts"]) {
+            // Only the services the check calls matter; AWS_ENDPOINT_URL_<SERVICE ID> is the SDK's own variable
+            // (@smithy/core getEndpointUrlConfig), keyed as the provider's `endpoints` names them.
+            for (const service of ["iam", "sts", "accessanalyzer"]) {
                 if (typeof urls[service] === "string") env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = urls[service];
             }
             return env;

@@ -6,6 +6,7 @@
  * the names below. This module turns those two into STS calls, the way the provider does (hashicorp/aws-sdk-go-base
  * `getCredentialsProvider`: base credentials first, then each role of `aws:assumeRoles` in order).
  */
+import { AccessAnalyzerClient } from "@aws-sdk/client-accessanalyzer";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
@@ -101,7 +102,11 @@ export interface ClientSettings {
     readonly assumeRoles: readonly AssumeRole[];
 }
 
-export type Clients = { iam: Pick<IAMClient, "send">; sts: Pick<STSClient, "send"> };
+export type Clients = {
+    iam: Pick<IAMClient, "send">;
+    sts: Pick<STSClient, "send">;
+    accessAnalyzer: Pick<AccessAnalyzerClient, "send">;
+};
 
 /** Real clients: region, profile and base credentials as the SDK resolves them, then the role chain. */
 export async function awsClients(s: ClientSettings): Promise<Clients> {
@@ -112,6 +117,8 @@ export async function awsClients(s: ClientSettings): Promise<Clients> {
     );
     return {
         iam: new IAMClient({ region: s.region, profile: s.profile, credentials }),
+        // Regional, unlike IAM: it gets the stack's region, profile and role chain exactly as the IAM client does.
+        accessAnalyzer: new AccessAnalyzerClient({ region: s.region, profile: s.profile, credentials }),
         sts: new STSClient({ region: stsRegion, profile: s.profile, credentials }),
     };
 }

@@ -1,6 +1,7 @@
 /**
  * The check-enforcement command (its entry is scripts/check-enforcement.ts): proves, against the deployed account, that the admin user is locked without MFA and that the
- * role admits it only with a recent MFA sign-in (scripts/enforcement.ts). Run by the EnforcementCheck component
+ * role admits it only with a recent MFA sign-in (scripts/enforcement.ts), then has IAM Access Analyzer validate both
+ * stored documents (scripts/validatePolicies.ts). Run by the EnforcementCheck component
  * during `pulumi up`; usable by hand too:
  *
  *   npm run check-enforcement -- --user-arn arn:aws:iam::123456789012:user/k3s-admin \
@@ -15,6 +16,7 @@ import { MFA_DENY_SID } from "../components/policies";
 import { ASSUME_ROLES_ENV, awsClients, Clients, ClientSettings, parseAssumeRoles, STS_REGION_ENV } from "./awsSession";
 import { EXIT, type Io, parseFlags as parseCommandLine, UsageError } from "./cli";
 import { checkEnforcement } from "./enforcement";
+import { VALIDATE_PERMISSION } from "./validatePolicies";
 
 /** Under `pulumi up`, the flags arrive as a JSON list in this variable (components/enforcementCheck.ts). */
 export const ARGS_ENV = "CHECK_ENFORCEMENT_ARGS";
@@ -27,8 +29,11 @@ ec2:RunInstances, iam:CreateUser and sts:AssumeRole on the role without MFA and 
 that sts:GetSessionToken stays exempt, and, from the trust policy IAM stores for the role, that the user may
 assume it with a fresh MFA sign-in but not without MFA or with one older than --mfa-max-age-seconds.
 Organizations SCPs and permissions boundaries are reported, not counted. Retries for up to
---max-wait-seconds (default 60) while IAM catches up. Needs sts:GetCallerIdentity, iam:GetUserPolicy,
-iam:GetRole, iam:SimulatePrincipalPolicy, iam:ListAccessKeys and iam:ListMFADevices, in the account of the user.
+--max-wait-seconds (default 60) while IAM catches up. Then IAM Access Analyzer validates both documents as
+IAM stores them (the inline policy as an identity policy, the trust policy as AWS::IAM::AssumeRolePolicyDocument):
+an ERROR or SECURITY_WARNING fails the check, a WARNING or SUGGESTION is reported in the summary.
+Needs sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole, iam:SimulatePrincipalPolicy, iam:ListAccessKeys,
+iam:ListMFADevices and ${VALIDATE_PERMISSION}, in the account of the user.
 Also reports, on a line of its own, an open enrolment window: active access keys and no MFA device.
 On a terminal, each retry is reported on stderr as it happens.
 

@@ -173,7 +173,10 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
             .resolves(roleOutput());
         const d = deps();
         const retries: string[] = [];
-        assert.match(await checkEnforcement(OPTS, { ...d, onRetry: (l) => retries.push(l) }), /\(try 3, 3\.0 s\); IAM Access Analyzer /);
+        assert.match(
+            await checkEnforcement(OPTS, { ...d, onRetry: (l) => retries.push(l) }),
+            /\(try 3, 3\.0 s\); IAM Access Analyzer /,
+        );
         assert.deepEqual(d.slept, [1000, 2000]);
         // Each retry is told as it happens, with what is awaited, so a terminal does not sit silent for a minute.
         assert.deepEqual(retries, [

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { AccessDeniedException, ValidatePolicyCommand } from "@aws-sdk/client-accessanalyzer";
 import {
     GetRoleCommand,
     GetUserPolicyCommand,
@@ -9,8 +10,9 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleCommandInput, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { assumeRoleChain, ClientSettings, Credentials, parseAssumeRoles } from "../scripts/awsSession";
+import { assumeRoleChain, awsClients, ClientSettings, Credentials, parseAssumeRoles } from "../scripts/awsSession";
 import { ARGS_ENV, main, MakeClients } from "../scripts/checkEnforcementCommand";
+import { stsMock } from "./iamAccount";
 
 const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/k3s-admin-mfa";
@@ -26,8 +28,12 @@ function capture() {
 }
 
 /** A deployed, enforced account answering by command, for the end-to-end path through `main`. */
-function enforcedAccount(accountId = "123456789012") {
+function enforcedAccount(
+    accountId = "123456789012",
+    validate: () => Promise<unknown> = async () => ({ findings: [] }),
+) {
     const send = async (cmd: object): Promise<unknown> => {
+        if (cmd instanceof ValidatePolicyCommand) return validate();
         if (cmd instanceof GetCallerIdentityCommand) return { Account: accountId };
         if (cmd instanceof GetUserPolicyCommand)
             return { PolicyDocument: encodeURIComponent(JSON.stringify(mfaEnforcementPolicy())) };
@@ -56,7 +62,7 @@ function enforcedAccount(accountId = "123456789012") {
         }
         throw new Error(`unexpected ${cmd.constructor.name}`);
     };
-    return { iam: { send }, sts: { send } } as unknown as Awaited<ReturnType<MakeClients>>;
+    return { iam: { send }, sts: { send }, accessAnalyzer: { send } } as unknown as Awaited<ReturnType<MakeClients>>;
 }
 
 describe("check-enforcement command line", () => {
@@ -112,6 +118,50 @@ describe("check-enforcement command line", () => {
         assert.deepEqual(c.err, ["check-enforcement: key [secret] with [secret] refused"]);
         assert.equal(await main(FLAGS, c.io, {}, async () => enforcedAccount("999999999999")), 1);
         assert.match(c.err[1]!, /^check-enforcement: the check's AWS credentials reach account 999999999999/);
+    });
+
+    it("exits 1 with one line naming access-analyzer:ValidatePolicy when the deployer may not validate", async () => {
+        const c = capture();
+        const denied = async () => {
+            throw new AccessDeniedException({
+                message: "User is not authorized to perform: access-analyzer:ValidatePolicy",
+                $metadata: {},
+            });
+        };
+        assert.equal(await main(FLAGS, c.io, {}, async () => enforcedAccount(undefined, denied)), 1);
+        assert.deepEqual(c.err, [
+            "check-enforcement: the deployer may not call access-analyzer:ValidatePolicy (AccessDenied), which validates " +
+                "the stored policies: grant it, or turn the check off with `pulumi config set verifyEnforcement false`",
+        ]);
+    });
+
+    it("documents the extra permission in --help", async () => {
+        const c = capture();
+        assert.equal(await main(["--help"], c.io, {}), 0);
+        assert.match(c.out.join("\n"), /iam:ListMFADevices and access-analyzer:ValidatePolicy/);
+    });
+});
+
+describe("check-enforcement's Access Analyzer client", () => {
+    afterEach(() => stsMock.reset());
+
+    it("gets the IAM client's region, profile and role-chain credentials", async () => {
+        // The real function and real clients; only the role chain's AssumeRole is answered in place of STS.
+        stsMock.on(AssumeRoleCommand).resolves({
+            Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s1", SessionToken: "t1", Expiration: new Date(0) },
+        });
+        const role = "arn:aws:iam::123456789012:role/deploy";
+        const clients = await awsClients({ region: "eu-west-1", profile: "admin", assumeRoles: [{ roleArn: role }] });
+        type Configured = {
+            config: { region: () => Promise<string>; profile?: string; credentials: () => Promise<Credentials> };
+        };
+        const [iam, aa] = [clients.iam, clients.accessAnalyzer] as unknown as Configured[];
+        assert.equal(await aa!.config.region(), await iam!.config.region());
+        assert.equal(await aa!.config.region(), "eu-west-1");
+        assert.equal(aa!.config.profile, "admin");
+        assert.equal(aa!.config.profile, iam!.config.profile);
+        assert.equal((await aa!.config.credentials()).accessKeyId, "ASIA1");
+        assert.equal((await iam!.config.credentials()).accessKeyId, "ASIA1");
     });
 });
 

@@ -70,6 +70,10 @@ const CHECK_READS: readonly Request[] = [
     ["iam:GetUserPolicy", USER, "enforcement.ts denySids"],
     ["iam:GetRole", ROLE, "enforcement.ts attempt (the stored trust policy)"],
     ["iam:SimulatePrincipalPolicy", USER, "simulation.ts simulate (PolicySourceArn: the user)"],
+    ["iam:ListAccessKeys", USER, "enforcement.ts enrolmentWindow"],
+    ["iam:ListMFADevices", USER, "enforcement.ts enrolmentWindow"],
+    // ValidatePolicy has no resource type (service authorization reference): it can only be granted on "*".
+    ["access-analyzer:ValidatePolicy", "*", "validatePolicies.ts findingsOf (both stored documents)"],
 ];
 
 /** Writes and reads of things that are not ours: what a stolen CI session must not be able to do. */
@@ -130,7 +134,11 @@ function permissionsSuite(file: string, reads: readonly Request[]): void {
         }
         it("grants only reads, no wildcard actions, and nothing the list above does not use", () => {
             const actions = actionsOf(policy);
-            for (const a of actions) assert.match(a, /^(sts|iam|ec2|ssm):(Get|List|Describe|SimulatePrincipalPolicy)/);
+            for (const a of actions)
+                assert.match(
+                    a,
+                    /^((sts|iam|ec2|ssm):(Get|List|Describe|SimulatePrincipalPolicy)|access-analyzer:ValidatePolicy$)/,
+                );
             assert.ok(!actions.some((a) => a.includes("*")), "no wildcard in an action");
             assert.deepEqual([...new Set(actions)].sort(), [...new Set(reads.map((r) => r[0]))].sort());
             for (const s of policy.Statement) assert.ok(!("Principal" in s), "an identity policy names no principal");
@@ -144,6 +152,10 @@ permissionsSuite("drift-permissions.json", [...PREVIEW_READS, ...REFRESH_READS, 
 describe("ci/aws: the preview role cannot run the enforcement check's simulator", () => {
     it("refuses iam:SimulatePrincipalPolicy to the pull-request role", async () => {
         assert.notEqual(await decide(load("preview-permissions.json"), CHECK_READS[3]!), "Allowed");
+    });
+
+    it("refuses access-analyzer:ValidatePolicy to the pull-request role (only the check calls it)", async () => {
+        assert.notEqual(await decide(load("preview-permissions.json"), CHECK_READS[4]!), "Allowed");
     });
 });
 

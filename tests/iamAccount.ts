@@ -1,3 +1,4 @@
+import { AccessAnalyzerClient, ValidatePolicyCommand } from "@aws-sdk/client-accessanalyzer";
 import {
     EvaluationResult,
     GetRoleCommand,
@@ -14,8 +15,9 @@ import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import type { CheckDeps } from "../scripts/enforcement";
 
 /**
- * IAM and STS as the SDK clients see them (aws-sdk-client-mock), answering the way the IAM API reference describes:
- * documents URL-encoded, MatchedStatements without SCP statements, an SCP's denial ending the evaluation.
+ * IAM, STS and IAM Access Analyzer as the SDK clients see them (aws-sdk-client-mock), answering the way the API
+ * references describe: documents URL-encoded, MatchedStatements without SCP statements, an SCP's denial ending the
+ * evaluation; ValidatePolicy finding nothing unless a test says otherwise.
  */
 export const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";
 export const ROLE_ARN = "arn:aws:iam::123456789012:role/k3s-admin-mfa";
@@ -30,6 +32,7 @@ export const OPTS = {
 
 export const iamMock = mockClient(IAMClient);
 export const stsMock = mockClient(STSClient);
+export const analyzerMock = mockClient(AccessAnalyzerClient);
 
 /** A fake clock: sleeping advances it, so retries take no real time and their delays can be read back. */
 export function deps(): CheckDeps & { slept: number[] } {
@@ -39,7 +42,14 @@ export function deps(): CheckDeps & { slept: number[] } {
         slept.push(ms);
         t += ms;
     };
-    return { iam: new IAMClient({}), sts: new STSClient({}), now: () => t, sleep, slept };
+    return {
+        iam: new IAMClient({}),
+        sts: new STSClient({}),
+        accessAnalyzer: new AccessAnalyzerClient({}),
+        now: () => t,
+        sleep,
+        slept,
+    };
 }
 
 export type Input = SimulatePrincipalPolicyCommandInput;
@@ -112,6 +122,7 @@ export function account(
         PolicyDocument: encodeURIComponent(JSON.stringify(inline)),
     });
     iamMock.on(GetRoleCommand).resolves(roleOutput(trust));
+    analyzerMock.on(ValidatePolicyCommand).resolves({ findings: [] });
     iamMock.on(SimulatePrincipalPolicyCommand).callsFake((input: Input) => ({
         EvaluationResults: (input.ActionNames ?? []).map((a) => ({
             EvalActionName: a,
