@@ -1,0 +1,110 @@
+/**
+ * The tamper alarm's EventBridge event pattern, as a pure function (issue 12, section 3). It matches the CloudTrail
+ * records of IAM calls that weaken the MFA door, for our admin users and our role only.
+ *
+ * Shapes: IAM's CloudTrail events reach EventBridge as `source` "aws.iam", `detail-type` "AWS API Call via
+ * CloudTrail", `detail.eventSource` "iam.amazonaws.com" (EventBridge events reference, events-ref-iam.html); the
+ * request's parameters are in `detail.requestParameters`, camel-cased from the API's (`UserName` → `userName`).
+ */
+
+/** Calls that weaken an admin user's side of the door, each naming the user in `requestParameters.userName`. */
+export const USER_EVENTS = [
+    // The inline MFA Deny replaced or removed.
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    // A managed policy attached (a grant beside the Deny) or detached (AdministratorAccess swapped).
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    // The second factor taken away (see SELF_EVENTS for deleting the device).
+    "DeactivateMFADevice",
+    // New long-term credentials: an access key, or a console password set or reset.
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "UpdateLoginProfile",
+] as const;
+
+/** Calls that weaken the role: its MFA trust policy rewritten, the role deleted, or permissions given to it. */
+export const ROLE_EVENTS = ["UpdateAssumeRolePolicy", "DeleteRole", "AttachRolePolicy", "PutRolePolicy"] as const;
+
+/**
+ * Calls whose record may not name the user: `UserName` is optional for CreateAccessKey, CreateLoginProfile and
+ * DeactivateMFADevice ("it defaults to the principal making the request", IAM API reference), and
+ * DeleteVirtualMFADevice names only the device's serial number. Those made by one of our users are matched by the
+ * caller (`userIdentity.userName`). Deleting another person's device needs no name of its own: IAM refuses to delete
+ * a virtual device still assigned to a user (DeleteConflict), so a DeactivateMFADevice naming them, which the user
+ * list catches, always comes first.
+ */
+export const SELF_EVENTS = [
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "UpdateLoginProfile",
+    "DeactivateMFADevice",
+    "DeleteVirtualMFADevice",
+] as const;
+
+/** EventBridge's default limit on an event pattern, in characters ("Event pattern size", adjustable to 4096). */
+export const DEFAULT_MAX_PATTERN_SIZE = 2048;
+
+export type PatternValue = string | { readonly [op: string]: unknown };
+export interface EventPattern {
+    readonly [key: string]: readonly PatternValue[] | EventPattern | readonly EventPattern[];
+}
+
+export interface TamperPatternOptions {
+    /** Largest pattern accepted, in characters. Default: 2048, EventBridge's default quota. */
+    readonly maxSize?: number;
+    /** The stack setting the user names come from, named when the pattern is too large. Default: `userNames`. */
+    readonly userNamesSetting?: string;
+}
+
+/** A list of names EventBridge would accept and that means what it says: non-empty, no blanks, no duplicates. */
+function names(what: string, list: readonly string[]): string[] {
+    if (list.length === 0) throw new Error(`the tamper alarm needs at least one ${what}`);
+    const bad = list.find((n) => n.trim() === "" || n !== n.trim());
+    if (bad !== undefined) throw new Error(`the tamper alarm got ${what} ${JSON.stringify(bad)}: blank or padded`);
+    const dup = list.find((n, i) => list.indexOf(n) !== i);
+    if (dup !== undefined) throw new Error(`the tamper alarm got ${what} ${JSON.stringify(dup)} twice`);
+    return [...list];
+}
+
+/**
+ * The event pattern that fires when the door is weakened. Three ways in, joined by `$or`: a user call naming one of
+ * our users; a SELF_EVENTS call without a user name, made by one of our users; a role call naming our role. Each
+ * user name appears twice, so the pattern grows by about twice the names' length per admin.
+ */
+export function tamperEventPattern(
+    userNames: readonly string[],
+    roleName: string,
+    options: TamperPatternOptions = {},
+): EventPattern {
+    const users = names("user name", userNames);
+    const [role] = names("role name", [roleName]);
+    const pattern: EventPattern = {
+        source: ["aws.iam"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        detail: {
+            eventSource: ["iam.amazonaws.com"],
+            $or: [
+                { eventName: [...USER_EVENTS], requestParameters: { userName: users } },
+                {
+                    eventName: [...SELF_EVENTS],
+                    requestParameters: { userName: [{ exists: false }] },
+                    userIdentity: { type: ["IAMUser"], userName: users },
+                },
+                { eventName: [...ROLE_EVENTS], requestParameters: { roleName: [role!] } },
+            ],
+        },
+    };
+    const size = JSON.stringify(pattern).length;
+    const max = options.maxSize ?? DEFAULT_MAX_PATTERN_SIZE;
+    if (size > max) {
+        // EventBridge would refuse the rule at `pulumi up`; say so at preview, with what to change.
+        throw new Error(
+            `the tamper alarm's event pattern for ${users.length} admin users is ${size} characters, over ` +
+                `EventBridge's event pattern size limit of ${max}: list fewer or shorter names in config ` +
+                `\`${options.userNamesSetting ?? "userNames"}\`, or raise the "Event pattern size" quota ` +
+                `(up to 4096) in us-east-1 and the alarm's limit with it`,
+        );
+    }
+    return pattern;
+}
