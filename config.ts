@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_KUBERNETES_GROUP } from "./components/clientConfig";
-import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle } from "./components/policies";
+import { tamperEventPattern } from "./components/tamperPattern";
+import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle, mfaTrustPolicy } from "./components/policies";
 
 /**
  * The one place the stack's settings are read and validated. Every value is checked before any resource is
@@ -9,9 +10,22 @@ import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle } from "./compone
 
 export type RoleTrust = "user" | "account";
 
-export interface StackConfig {
-    /** IAM user name of the k3s administrator. */
+/** One administrator: their IAM user, and the names their own machine uses. */
+export interface AdminSettings {
     readonly userName: string;
+    /** AWS CLI profile holding this person's long-term keys. */
+    readonly sourceProfile: string;
+    /** Name of this person's MFA device. */
+    readonly mfaDeviceName: string;
+}
+
+export interface StackConfig {
+    /** IAM user name of the k3s administrator; with several, the first of them, whose name the role's derives from. */
+    readonly userName: string;
+    /** Every administrator, `userName`'s first: one user, inline Deny and AdministratorAccess each, one shared role. */
+    readonly admins: readonly AdminSettings[];
+    /** The setting as given: empty means `userName` alone. */
+    readonly adminUserNames: readonly string[];
     /** Name of the inline MFA-enforcement policy on the user. */
     readonly policyName: string;
     /** Name of the MFA-trusting role that aws-iam-authenticator maps into the cluster. */
@@ -39,6 +53,10 @@ export interface StackConfig {
     readonly mfaPolicy: MfaPolicyStyle;
     /** `scoped`: the user's own MFA sessions stop acting as admin at this age (`aws:MultiFactorAuthAge`). */
     readonly userMfaMaxAgeSeconds: number;
+    /** Watch for changes that weaken the door (components/tamperAlarm.ts), from us-east-1. */
+    readonly tamperAlarm: boolean;
+    /** An address subscribed to the alarm's topic; undefined: none. */
+    readonly tamperAlarmEmail: string | undefined;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
     /** AWS CLI profile holding the user's long-term keys, named in the generated MFA profile. */
@@ -77,6 +95,7 @@ const IAM_NAME_CHARS = "letters, digits and + = , . @ _ -";
 
 export const CONFIG_KEYS = [
     "userName",
+    "adminUserNames",
     "policyName",
     "roleName",
     "roleTrust",
@@ -90,6 +109,8 @@ export const CONFIG_KEYS = [
     "mfaPolicy",
     "userMfaMaxAgeSeconds",
     "verifyEnforcement",
+    "tamperAlarm",
+    "tamperAlarmEmail",
     "sourceProfile",
     "mfaDeviceName",
     "clusterId",
@@ -112,6 +133,11 @@ class Reader {
         // `--secret`, the error message must not print it in clear.
         private readonly secretKeys: ReadonlySet<string>,
     ) {}
+
+    /** Whether the stack gives the key a value of its own (the CLI passes "" for our derived settings' defaults). */
+    has(key: string): boolean {
+        return this.raw[key] !== undefined && this.raw[key] !== "";
+    }
 
     fail(key: string, value: string, allowed: string): never {
         const shown = this.secretKeys.has(key) ? "[secret]" : JSON.stringify(value);
@@ -185,6 +211,26 @@ class Reader {
         return Object.freeze([...(parsed as string[])]);
     }
 
+    /**
+     * A list of IAM user names, as the CLI passes an `array` setting (JSON). Empty (the declared default) is allowed:
+     * it means "just userName".
+     */
+    userNames(key: string): readonly string[] {
+        const value = this.raw[key];
+        if (value === undefined || value === "" || value === "[]") return Object.freeze([]);
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+        const allowed = `must be a list of IAM user names (1 to 64 ${IAM_NAME_CHARS}), set with \`pulumi config set --path '${key}[0]' alice\``;
+        if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === "string")) this.fail(key, value, allowed);
+        const bad = (parsed as string[]).find((n) => n.length > 64 || !IAM_NAME.test(n));
+        if (bad !== undefined) this.fail(key, bad, `holds a name IAM refuses: each ${allowed.slice(5)}`);
+        return Object.freeze([...(parsed as string[])]);
+    }
+
     rejectUnknownKeys(known: readonly string[]): void {
         for (const [key, value] of Object.entries(this.raw)) {
             // A typo such as `mfaMaxAge` would otherwise be ignored and the default silently used.
@@ -192,6 +238,65 @@ class Reader {
                 this.fail(key, value ?? "", `is not a setting of this project (known: ${known.join(", ")})`);
         }
     }
+}
+
+/**
+ * IAM's default quota for a role trust policy, in characters without whitespace (IAM and STS quotas: "Role trust
+ * policy length"); Service Quotas can raise it to 4096.
+ */
+export const TRUST_POLICY_QUOTA = 2048;
+
+/** The trust policy's size for these users, with the longest partition, so no real account can exceed it. */
+function trustPolicySize(userNames: readonly string[], mfaMaxAgeSeconds: number): number {
+    const arns = userNames.map((n) => `arn:aws-us-gov:iam::123456789012:user/${n}`);
+    return JSON.stringify(mfaTrustPolicy({ principalArn: arns, mfaMaxAgeSeconds })).length;
+}
+
+/** The administrators: `adminUserNames`, or just `userName`; each dead end names both keys where both matter. */
+function adminsOf(
+    read: Reader,
+    userName: string,
+    names: readonly string[],
+    sourceProfile: string,
+    mfaDeviceName: string,
+    roleTrust: RoleTrust,
+): readonly AdminSettings[] {
+    if (names.length === 0) return Object.freeze([{ userName, sourceProfile, mfaDeviceName }]);
+    const shown = JSON.stringify(names);
+    // IAM user names are unique without regard to case: "Alice" and "alice" cannot both exist.
+    const seen = new Set<string>();
+    for (const n of names) {
+        if (seen.has(n.toLowerCase())) read.fail("adminUserNames", shown, `names ${n} twice (IAM ignores case)`);
+        seen.add(n.toLowerCase());
+    }
+    if (!names.includes(userName))
+        throw new ConfigError(
+            `config \`userName\` ${JSON.stringify(userName)} is not in \`adminUserNames\` ${shown}: set userName to the ` +
+                "first of them (the role is named after it, <userName>-mfa) or add it to the list",
+        );
+    if (mfaDeviceName !== userName)
+        throw new ConfigError(
+            `config \`mfaDeviceName\` ${JSON.stringify(mfaDeviceName)} names one device, but \`adminUserNames\` lists ` +
+                `${names.length} people: unset it (each person's device is then named after their user)`,
+        );
+    if (roleTrust === "user") {
+        const size = trustPolicySize(names, 129600);
+        if (size > TRUST_POLICY_QUOTA)
+            read.fail(
+                "adminUserNames",
+                shown,
+                `makes the role's trust policy ${size} characters for ${names.length} users, over IAM's quota of ` +
+                    `${TRUST_POLICY_QUOTA} (raise "Role trust policy length" in Service Quotas, or use roleTrust account)`,
+            );
+    }
+    const first = [userName, ...names.filter((n) => n !== userName)];
+    return Object.freeze(
+        first.map((n) => ({
+            userName: n,
+            sourceProfile: n === userName ? sourceProfile : read.has("sourceProfile") ? sourceProfile : n,
+            mfaDeviceName: n,
+        })),
+    );
 }
 
 /** Pure validation of raw config: no Pulumi runtime needed, so every rule is unit-tested directly. */
@@ -204,6 +309,7 @@ export function parseConfig(
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
     const userName = read.iamName("userName", "k3s-admin", 64);
+    const adminUserNames = read.userNames("adminUserNames");
     const hardened = read.boolean("hardened", false);
     const mfaPolicy = read.oneOf<MfaPolicyStyle>("mfaPolicy", ["scoped", "seed"], "scoped");
     // GetSessionToken's shortest session is 900 s: a lower cap would end sessions before they could be used.
@@ -235,11 +341,46 @@ export function parseConfig(
             String(userMfaMaxAgeSeconds),
             'has no effect with `mfaPolicy` "seed" (the seed\'s document has no age limit): unset it, or use mfaPolicy "scoped"',
         );
+    const sourceProfile = read.text(
+        "sourceProfile",
+        PROFILE_NAME,
+        "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -",
+        userName,
+    );
+    const mfaDeviceName = read.text(
+        "mfaDeviceName",
+        /^[A-Za-z0-9+=,.@_-]{1,226}$/,
+        `must be an MFA device name: 1 to 226 ${IAM_NAME_CHARS}`,
+        userName,
+    );
+    const roleTrust = read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user");
+    const admins = adminsOf(read, userName, adminUserNames, sourceProfile, mfaDeviceName, roleTrust);
+    const roleName = read.iamName("roleName", `${userName}-mfa`, 64, true);
+    const tamperAlarm = read.boolean("tamperAlarm", false);
+    const tamperAlarmEmail = read.optional(
+        "tamperAlarmEmail",
+        /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+        "must be an e-mail address such as ops@example.com",
+    );
+    if (tamperAlarmEmail !== undefined && !tamperAlarm)
+        read.fail("tamperAlarmEmail", tamperAlarmEmail, "has no effect with `tamperAlarm` false: set tamperAlarm true");
+    if (tamperAlarm) {
+        try {
+            const names = admins.map((a) => a.userName);
+            tamperEventPattern(names, roleName, {
+                userNamesSetting: adminUserNames.length > 0 ? "adminUserNames" : "userName",
+            });
+        } catch (err) {
+            throw new ConfigError(`config \`tamperAlarm\`: ${(err as Error).message}`);
+        }
+    }
     return Object.freeze({
         userName,
+        admins,
+        adminUserNames,
         policyName: read.iamName("policyName", "k3s-admin-ui-cli-with-mfa", 128),
-        roleName: read.iamName("roleName", `${userName}-mfa`, 64, true),
-        roleTrust: read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user"),
+        roleName,
+        roleTrust,
         mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_MFA_AGE_SECONDS, 3600),
         createTestInstance,
         testInstanceType:
@@ -259,18 +400,10 @@ export function parseConfig(
         mfaPolicy,
         userMfaMaxAgeSeconds,
         verifyEnforcement: read.boolean("verifyEnforcement", true),
-        sourceProfile: read.text(
-            "sourceProfile",
-            PROFILE_NAME,
-            "must be an AWS profile name: 1 to 64 letters, digits and _ . @ + -",
-            userName,
-        ),
-        mfaDeviceName: read.text(
-            "mfaDeviceName",
-            /^[A-Za-z0-9+=,.@_-]{1,226}$/,
-            `must be an MFA device name: 1 to 226 ${IAM_NAME_CHARS}`,
-            userName,
-        ),
+        tamperAlarm,
+        tamperAlarmEmail,
+        sourceProfile,
+        mfaDeviceName,
         clusterId: read.text(
             "clusterId",
             /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,

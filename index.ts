@@ -5,37 +5,62 @@ import { AdminUser } from "./components/adminUser";
 import { clientConfigOutputs } from "./components/clientConfig";
 import { EnforcementCheck } from "./components/enforcementCheck";
 import { MfaRole, ROLE_MAX_SESSION_SECONDS } from "./components/mfaRole";
+import { TamperAlarm } from "./components/tamperAlarm";
 import { TestInstance } from "./components/testInstance";
 
 const config = loadConfig();
 const tags = { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy: "pulumi" };
 
-const admin = new AdminUser("k3s-admin", {
-    userName: config.userName,
-    policyName: config.policyName,
-    hardened: config.hardened,
-    mfaPolicy: config.mfaPolicy,
-    userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
-    tags,
-});
+/**
+ * Each admin's components are named after their IAM user, so adding or removing a person moves nothing of anyone
+ * else's. The first admin's were always called "k3s-admin": where their user is named otherwise, an alias keeps
+ * their URNs (and so their resources) as they were before several admins existed.
+ */
+const componentName = (userName: string) => userName;
+const legacyAlias = (userName: string) =>
+    userName === config.userName && userName !== "k3s-admin" ? { aliases: [{ name: "k3s-admin" }] } : undefined;
+
+const admins = config.admins.map(
+    (a) =>
+        new AdminUser(
+            componentName(a.userName),
+            {
+                userName: a.userName,
+                policyName: config.policyName,
+                hardened: config.hardened,
+                mfaPolicy: config.mfaPolicy,
+                userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
+                tags,
+            },
+            legacyAlias(a.userName),
+        ),
+);
+const admin = admins[0]!;
 
 const role = new MfaRole("k3s-admin", {
     roleName: config.roleName,
-    userArn: admin.knownUserArn,
-    user: admin.user,
+    userArns: admins.map((a) => a.knownUserArn),
+    users: admins.map((a) => a.user),
     roleTrust: config.roleTrust,
     mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
     tags,
 });
 
-// Declared after the role: the check proves the role's trust policy as IAM stores it, so it runs after the role.
-const check = config.verifyEnforcement
-    ? new EnforcementCheck("k3s-admin", {
-          admin,
-          role,
-          mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
-          awsSettings: awsSettingsInputs(config),
-      })
+// Declared after the role: each check proves the role's trust policy as IAM stores it, so it runs after the role.
+const checks = config.verifyEnforcement
+    ? admins.map(
+          (a, i) =>
+              new EnforcementCheck(
+                  componentName(config.admins[i]!.userName),
+                  {
+                      admin: a,
+                      role,
+                      mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
+                      awsSettings: awsSettingsInputs(config),
+                  },
+                  legacyAlias(config.admins[i]!.userName),
+              ),
+      )
     : undefined;
 
 // Seed 004 launches its instance as the person: with testInstanceProfile, a provider of its own signs the launch (and
@@ -62,19 +87,35 @@ const testInstance = config.createTestInstance
       )
     : undefined;
 
-const client = clientConfigOutputs({
-    userName: config.userName,
-    userArn: admin.knownUserArn,
-    roleArn: role.roleArn,
-    roleName: role.roleName,
-    region: aws.getRegionOutput().region,
-    sourceProfile: config.sourceProfile,
-    mfaDeviceName: config.mfaDeviceName,
-    durationSeconds: ROLE_MAX_SESSION_SECONDS,
-    clusterId: config.clusterId,
-    kubernetesGroups: config.kubernetesGroups,
-    kubeconfigCluster: config.kubeconfigCluster,
-});
+const region = aws.getRegionOutput().region;
+const clients = config.admins.map((a, i) =>
+    clientConfigOutputs({
+        userName: a.userName,
+        userArn: admins[i]!.knownUserArn,
+        roleArn: role.roleArn,
+        roleName: role.roleName,
+        region,
+        sourceProfile: a.sourceProfile,
+        mfaDeviceName: a.mfaDeviceName,
+        durationSeconds: ROLE_MAX_SESSION_SECONDS,
+        clusterId: config.clusterId,
+        kubernetesGroups: config.kubernetesGroups,
+        kubeconfigCluster: config.kubeconfigCluster,
+    }),
+);
+const client = clients[0]!;
+
+// IAM's CloudTrail events reach EventBridge only in us-east-1: the alarm's resources live there, whatever the
+// stack's region (components/tamperAlarm.ts).
+const alarm = config.tamperAlarm
+    ? new TamperAlarm("k3s-admin", {
+          userNames: config.admins.map((a) => a.userName),
+          roleName: config.roleName,
+          email: config.tamperAlarmEmail,
+          tags,
+          userNamesSetting: config.admins.length > 1 ? "adminUserNames" : "userName",
+      })
+    : undefined;
 
 export const userName = admin.userName;
 export const userArn = admin.userArn;
@@ -86,9 +127,33 @@ export const testInstanceId = testInstance?.instanceId;
 export const testInstanceType = testInstance?.instanceType;
 export const testInstanceSubnetId = testInstance?.subnetId;
 export const testInstanceAmi = testInstance?.ami;
-export const enforcementCheck = check?.summary ?? "skipped: verifyEnforcement is false";
+export const enforcementCheck = checks
+    ? pulumi.all(checks.map((c) => c.summary)).apply((lines) => lines.join("\n"))
+    : "skipped: verifyEnforcement is false";
 export const awsConfigProfile = client.awsConfigProfile;
 export const kubectlSetup = client.kubectlSetup;
 export const kubeconfig = client.kubeconfig;
 export const authenticatorMapping = client.authenticatorMapping;
 export const clusterRoleBinding = client.clusterRoleBinding;
+export const tamperAlarmTopicArn = alarm?.topicArn;
+
+/**
+ * With several admins, what each person pastes into their own machine, keyed by user name (the outputs above are
+ * the first admin's, as they were before several admins existed). Absent for a one-person stack.
+ */
+export const people =
+    config.admins.length > 1
+        ? pulumi.output(
+              Object.fromEntries(
+                  config.admins.map((a, i) => [
+                      a.userName,
+                      {
+                          userArn: admins[i]!.userArn,
+                          awsConfigProfile: clients[i]!.awsConfigProfile,
+                          kubectlSetup: clients[i]!.kubectlSetup,
+                          kubeconfig: clients[i]!.kubeconfig,
+                      },
+                  ]),
+              ),
+          )
+        : undefined;

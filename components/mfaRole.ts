@@ -6,15 +6,15 @@ export interface MfaRoleArgs {
     /** IAM role name. */
     readonly roleName: string;
     /**
-     * ARN of the admin user; the trust policy names it, or its account's root when `roleTrust` is `account`. Pass a
-     * value known at preview (AdminUser's `knownUserArn`), so the policy pack can read the trust policy then.
+     * ARNs of the admin users; the trust policy names them, or their account's root when `roleTrust` is `account`.
+     * Pass values known at preview (AdminUser's `knownUserArn`), so the policy pack can read the trust policy then.
      */
-    readonly userArn: pulumi.Input<string>;
+    readonly userArns: readonly pulumi.Input<string>[];
     /**
-     * The admin user. The role is created after it, since IAM refuses a trust policy naming a principal that does
-     * not exist yet, and is replaced whenever the user is (see below).
+     * The admin users. The role is created after them, since IAM refuses a trust policy naming a principal that
+     * does not exist yet, and is replaced whenever one of them is (see below).
      */
-    readonly user: aws.iam.User;
+    readonly users: readonly aws.iam.User[];
     /** Who may assume the role. */
     readonly roleTrust: "user" | "account";
     /** Longest accepted time since MFA sign-in, in seconds (`aws:MultiFactorAuthAge`). */
@@ -38,9 +38,11 @@ export class MfaRole extends pulumi.ComponentResource {
     constructor(name: string, args: MfaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k3s-admin-mfa:iam:MfaRole", name, {}, opts);
 
-        const trustPolicy = pulumi.output(args.userArn).apply((userArn) =>
+        if (args.userArns.length === 0) throw new Error("MfaRole needs at least one admin user");
+        const trustPolicy = pulumi.all([...args.userArns]).apply((userArns: string[]) =>
             mfaTrustPolicy({
-                principalArn: trustedPrincipalArn(userArn, args.roleTrust),
+                // One account root, or every admin user, in the one Allow statement.
+                principalArn: args.roleTrust === "account" ? trustedPrincipalArn(userArns[0]!, "account") : userArns,
                 mfaMaxAgeSeconds: args.mfaMaxAgeSeconds,
             }),
         );
@@ -58,12 +60,15 @@ export class MfaRole extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [args.user],
-                // IAM stores a trust principal as the user's unique ID. If the user is ever recreated, the stored
+                dependsOn: [...args.users],
+                // IAM stores a trust principal as the user's unique ID. If a user is ever recreated, the stored
                 // policy keeps naming the deleted user's ID while our input ARN is unchanged, so no diff would fix
                 // it. A new unique ID replaces the role, and the new role's policy resolves to the new user. (The
                 // engine compares the trigger with the last recorded one: step_generator.go shouldTriggerReplace.)
-                replacementTrigger: args.user.uniqueId,
+                // One admin's trigger is their ID alone, as before there could be several; adding or removing a
+                // person changes the list, and so replaces the role too (everyone assumes it again; nothing of
+                // theirs is touched).
+                replacementTrigger: pulumi.all(args.users.map((u) => u.uniqueId)).apply((ids) => ids.join(",")),
                 // The name is fixed: the old role must go before the new one can take the name.
                 deleteBeforeReplace: true,
             },

@@ -10,10 +10,61 @@ function rejects(raw: RawConfig, message: string): void {
     );
 }
 
+describe("config: several admins (adminUserNames)", () => {
+    it("is userName alone when empty, as the CLI passes the declared default", () => {
+        assert.deepEqual(parseConfig({ adminUserNames: "[]" }).admins, parseConfig({}).admins);
+    });
+
+    it("puts userName first, each person with their own profile and device name", () => {
+        const c = parseConfig({ userName: "bob", adminUserNames: '["alice", "bob", "carol"]' });
+        assert.equal(c.userName, "bob");
+        assert.equal(c.roleName, "bob-mfa");
+        assert.deepEqual(c.admins, [
+            { userName: "bob", sourceProfile: "bob", mfaDeviceName: "bob" },
+            { userName: "alice", sourceProfile: "alice", mfaDeviceName: "alice" },
+            { userName: "carol", sourceProfile: "carol", mfaDeviceName: "carol" },
+        ]);
+    });
+
+    it("gives everyone an explicit sourceProfile: the profile's name on each person's own machine", () => {
+        const c = parseConfig({ userName: "alice", adminUserNames: '["alice", "bob"]', sourceProfile: "k3s" });
+        assert.deepEqual(
+            c.admins.map((a) => a.sourceProfile),
+            ["k3s", "k3s"],
+        );
+    });
+
+    it("fails early, with the number, when the trust policy would outgrow IAM's quota", () => {
+        const names = Array.from({ length: 40 }, (_, i) => `administrator-${String(i).padStart(2, "0")}`);
+        const raw = { userName: names[0]!, adminUserNames: JSON.stringify(names) };
+        assert.throws(
+            () => parseConfig(raw),
+            /^ConfigError: config `adminUserNames` makes the role's trust policy \d{4} characters for 40 users, over IAM's quota of 2048 \(raise "Role trust policy length" in Service Quotas, or use roleTrust account\), got/,
+        );
+        // The account root is one principal, whatever the team's size.
+        assert.equal(parseConfig({ ...raw, roleTrust: "account" }).admins.length, 40);
+        assert.equal(parseConfig({ ...raw, adminUserNames: JSON.stringify(names.slice(0, 20)) }).admins.length, 20);
+    });
+});
+
+describe("config: the tamper alarm", () => {
+    it("fails before any resource when its event pattern would outgrow EventBridge's limit, naming the list", () => {
+        const names = Array.from({ length: 60 }, (_, i) => `administrator-${String(i).padStart(2, "0")}`);
+        const raw = { userName: names[0]!, adminUserNames: JSON.stringify(names), roleTrust: "account" };
+        assert.equal(parseConfig(raw).admins.length, 60);
+        assert.throws(
+            () => parseConfig({ ...raw, tamperAlarm: "true" }),
+            /^ConfigError: config `tamperAlarm`: the tamper alarm's event pattern for 60 admin users is \d+ characters, over EventBridge's event pattern size limit of 2048: list fewer or shorter names in config `adminUserNames`/,
+        );
+    });
+});
+
 describe("config", () => {
     it("has the documented defaults", () => {
         assert.deepEqual(parseConfig({}), {
             userName: "k3s-admin",
+            admins: [{ userName: "k3s-admin", sourceProfile: "k3s-admin", mfaDeviceName: "k3s-admin" }],
+            adminUserNames: [],
             policyName: "k3s-admin-ui-cli-with-mfa",
             roleName: "k3s-admin-mfa",
             roleTrust: "user",
@@ -27,6 +78,8 @@ describe("config", () => {
             mfaPolicy: "scoped",
             userMfaMaxAgeSeconds: 3600,
             verifyEnforcement: true,
+            tamperAlarm: false,
+            tamperAlarmEmail: undefined,
             sourceProfile: "k3s-admin",
             mfaDeviceName: "k3s-admin",
             clusterId: "k3s",

@@ -20,8 +20,8 @@ function stack(
     const admin = new AdminUser("a", { userName: "k3s-admin", policyName: names.policy ?? "p", hardened: true });
     const role = new MfaRole("a", {
         roleName: names.role ?? "k3s-admin-mfa",
-        userArn: admin.knownUserArn,
-        user: admin.user,
+        userArns: [admin.knownUserArn],
+        users: [admin.user],
         roleTrust: "user",
         mfaMaxAgeSeconds: 900,
     });

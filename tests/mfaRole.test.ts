@@ -13,7 +13,13 @@ async function trustOf(
 ): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
     const mocks = useMocks();
     const user = new aws.iam.User("u", { name: "k3s-admin" });
-    const c = new MfaRole("r", { roleName: "k3s-admin-mfa", userArn: USER_ARN, user, roleTrust, mfaMaxAgeSeconds });
+    const c = new MfaRole("r", {
+        roleName: "k3s-admin-mfa",
+        userArns: [USER_ARN],
+        users: [user],
+        roleTrust,
+        mfaMaxAgeSeconds,
+    });
     const role = await inputsOf(mocks, c.role);
     return { role, doc: role["assumeRolePolicy"] as TrustDoc };
 }
@@ -55,8 +61,8 @@ describe("MfaRole", () => {
         useMocks();
         const c = new MfaRole("r", {
             roleName: "k3s-admin-mfa",
-            userArn: USER_ARN,
-            user: new aws.iam.User("u", { name: "k3s-admin" }),
+            userArns: [USER_ARN],
+            users: [new aws.iam.User("u", { name: "k3s-admin" })],
             roleTrust: "user",
             mfaMaxAgeSeconds: 3600,
         });
@@ -72,8 +78,8 @@ describe("MfaRole", () => {
         const user = new aws.iam.User("u", { name: "k3s-admin" });
         const c = new MfaRole("r", {
             roleName: "k3s-admin-mfa",
-            userArn: USER_ARN,
-            user,
+            userArns: [USER_ARN],
+            users: [user],
             roleTrust: "user",
             mfaMaxAgeSeconds: 3600,
         });

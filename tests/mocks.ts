@@ -40,6 +40,9 @@ export interface Registration {
     readonly replacementTrigger: unknown;
     /** The provider reference (`urn::id`) the resource is created with; "" for the default provider. */
     readonly provider: string;
+    /** Aliases as the SDK sends them: alias URNs it computed, or alias specs for the engine to resolve. */
+    readonly aliasUrns: readonly string[];
+    readonly aliasSpecs: readonly Record<string, unknown>[];
 }
 
 /** The engine's wire marker for a value not known until the resource exists (sdk/nodejs/runtime/rpc.ts). */
@@ -105,6 +108,13 @@ export class MockAws implements pulumi.runtime.Mocks {
                 state["stdout"] = "not run under mocks";
                 state["stderr"] = "";
                 break;
+            case "aws:sns/topic:Topic": {
+                // The per-resource `region` (provider v7) wins over the provider's, as in AWS.
+                const region = typeof inputs["region"] === "string" ? inputs["region"] : a.region;
+                id = `arn:${a.partition}:sns:${region}:${a.accountId}:${String(inputs["name"] ?? args.name)}`;
+                state["arn"] = id;
+                break;
+            }
             case "aws:ec2/instance:Instance":
                 id = `i-${n}`;
                 state["arn"] = `arn:${a.partition}:ec2:${a.region}:${a.accountId}:instance/${id}`;
@@ -211,6 +221,8 @@ type ProtoRequest = {
     getReplaceWithList(): string[];
     getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
     getProvider(): string;
+    getAliasurnsList(): string[];
+    getAliasesList(): { toObject(): Record<string, unknown> }[];
 };
 type Monitor = { registerResource(req: ProtoRequest, cb: unknown): void };
 
@@ -237,6 +249,8 @@ function recordRegistrations(mocks: MockAws): void {
             replaceWith: req.getReplaceWithList(),
             replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
             provider: req.getProvider(),
+            aliasUrns: req.getAliasurnsList(),
+            aliasSpecs: req.getAliasesList().map((a) => a.toObject()),
         });
         register(req, cb);
     };

@@ -38,6 +38,9 @@ describe("the program (index.ts) under mocks", () => {
             kubeconfig: run.outputs["kubeconfig"],
             authenticatorMapping: run.outputs["authenticatorMapping"],
             clusterRoleBinding: run.outputs["clusterRoleBinding"],
+            // Only a stack of several admins has the per-person map; only one with the alarm, its topic.
+            people: undefined,
+            tamperAlarmTopicArn: undefined,
         });
         for (const key of [
             "awsConfigProfile",
