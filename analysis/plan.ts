@@ -184,6 +184,8 @@ export async function main(argv: string[], io: Io, projectDir = ROOT): Promise<n
 
 if (require.main === module) {
     void main(process.argv.slice(2), { out: (t) => console.log(t), err: (l) => console.error(l) }).then((code) => {
-        process.exit(code);
+        // Exit only once stdout is drained: a pipe takes writes asynchronously, and exiting at once cut a large
+        // JSON report at 64 KiB. The exit itself is needed: the Pulumi runtime under mocks keeps handles open.
+        process.stdout.write("", () => process.exit(code));
     });
 }

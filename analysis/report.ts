@@ -1,5 +1,5 @@
 import type { PolicyDocument } from "../components/policies";
-import { type Cell, isViolation } from "./matrix";
+import { type Cell, isViolation, requestName } from "./matrix";
 
 /** Everything the offline plan shows: what would be created, the exact policies, and who can do what. */
 export interface Report {
@@ -15,27 +15,77 @@ export interface Report {
 export type Format = "text" | "markdown" | "json";
 export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 
-/** `DENY (MustBeSignedInWithMFA)`, marked when it breaks the expectation. */
-function cellText(c: Cell): string {
-    const mark = isViolation(c) ? " !! MUST BE DENIED" : c.decision !== c.expected ? ` ?? expected ${c.expected}` : "";
+/**
+ * `DENY (MustBeSignedInWithMFA)`, marked when it breaks the expectation, or when it is allowed only because the
+ * chosen `mfaPolicy` style has a known weakness (listed under Warnings).
+ */
+export function cellText(c: Cell): string {
+    const mark = isViolation(c)
+        ? " !! MUST BE DENIED"
+        : c.decision !== c.expected
+          ? ` ?? expected ${c.expected}`
+          : c.weakness
+            ? " ~ weakness"
+            : "";
     return `${c.decision} (${c.decidedBy})${mark}`;
 }
 
-/** The user's requests pivoted: one row per action, one column per caller. */
-function userTable(matrix: readonly Cell[]): string[][] {
+/** A row that names a group of the table: its first cell only. */
+const GROUP_ROW = (title: string, width: number): string[] => [`[${title}]`, ...Array<string>(width - 1).fill("")];
+
+/** The user's requests pivoted: one row per request, one column per caller, grouped. */
+export function userTable(matrix: readonly Cell[]): string[][] {
     const cells = matrix.filter((c) => c.table === "user");
     const callers = [...new Set(cells.map((c) => c.caller))];
-    const actions = [...new Set(cells.map((c) => c.action))];
-    const rows = actions.map((a) => [
-        a,
-        ...callers.map((who) => cellText(cells.find((c) => c.action === a && c.caller === who)!)),
-    ]);
-    return [["action", ...callers], ...rows];
+    const requests = [...new Set(cells.map(requestName))];
+    const rows: string[][] = [];
+    let group: string | undefined;
+    for (const r of requests) {
+        const first = cells.find((c) => requestName(c) === r)!;
+        if (first.group !== group) rows.push(GROUP_ROW((group = first.group) ?? "", callers.length + 1));
+        rows.push([r, ...callers.map((who) => cellText(cells.find((c) => requestName(c) === r && c.caller === who)!))]);
+    }
+    return [["request", ...callers], ...rows];
 }
 
-function roleTable(matrix: readonly Cell[]): string[][] {
+export function roleTable(matrix: readonly Cell[]): string[][] {
     const cells = matrix.filter((c) => c.table === "role");
     return [["caller", "sts:AssumeRole"], ...cells.map((c) => [c.caller, cellText(c)])];
+}
+
+/** The sample of AWS's actions, one row per caller: counts, and every request not as expected by name. */
+export function sampleTable(matrix: readonly Cell[]): string[][] {
+    const cells = matrix.filter((c) => c.table === "sample");
+    const callers = [...new Set(cells.map((c) => c.caller))];
+    const rows = callers.map((who) => {
+        const mine = cells.filter((c) => c.caller === who);
+        const count = (f: (c: Cell) => boolean) => String(mine.filter(f).length);
+        const off = mine.filter((c) => c.decision !== c.expected);
+        return [
+            who,
+            count((c) => c.expected === "DENY"),
+            count((c) => c.decision === "DENY"),
+            count((c) => c.decision === "ALLOW"),
+            count((c) => c.weakness),
+            notAsExpected(off),
+        ];
+    });
+    return [["caller", "must be denied", "denied", "allowed", "weakness", "not as expected"], ...rows];
+}
+
+/** Cells not as expected by name, violations first and marked `!!`; the first few, as `--format json` has them all. */
+function notAsExpected(off: readonly Cell[], shown = 12): string {
+    if (off.length === 0) return "none";
+    const sorted = [...off].sort((a, b) => Number(isViolation(b)) - Number(isViolation(a)));
+    const names = sorted.slice(0, shown).map((c) => `${c.action} ${c.decision}${isViolation(c) ? " !!" : ""}`);
+    return names.join(", ") + (off.length > shown ? `, and ${off.length - shown} more (--format json lists them)` : "");
+}
+
+/** `90 actions of 42 services`: what the sample covers. */
+export function sampleScope(matrix: readonly Cell[]): string {
+    const actions = new Set(matrix.filter((c) => c.table === "sample").map((c) => c.action));
+    const services = new Set([...actions].map((a) => a.split(":")[0]));
+    return `${actions.size} actions of ${services.size} services`;
 }
 
 function resourceTable(r: Report): string[][] {
@@ -90,6 +140,9 @@ function renderText(r: Report): string {
         "  Who may assume the MFA role",
         textTable(roleTable(r.matrix)),
         "",
+        `  Sampled from AWS's service authorization reference: ${sampleScope(r.matrix)} (every one but the bootstrap actions needs MFA)`,
+        textTable(sampleTable(r.matrix)),
+        "",
         "Warnings",
         ...r.warnings.map((w) => `  ! ${w}`),
         "",
@@ -112,13 +165,17 @@ function renderMarkdown(r: Report): string {
         "",
         "### Access matrix",
         "",
-        "Requests signed by the admin user: decision (statement that decided).",
+        "Requests signed by the admin user: decision (statement that decided); `~ weakness`: allowed only because of a known weakness of the chosen `mfaPolicy`.",
         "",
         markdownTable(userTable(r.matrix)),
         "",
         "Who may assume the MFA role:",
         "",
         markdownTable(roleTable(r.matrix)),
+        "",
+        `Sampled from AWS's service authorization reference: ${sampleScope(r.matrix)} (every one but the bootstrap actions needs MFA):`,
+        "",
+        markdownTable(sampleTable(r.matrix)),
         "",
         "### Warnings",
         "",

@@ -1,21 +1,34 @@
-import type { Statement } from "../components/policies";
+import { MFA_AGE_KEY, type Statement } from "../components/policies";
 import type { DeclaredAccess } from "./declared";
 
 /**
  * Known weaknesses of the seed's design that apply to what was declared. Read from the documents themselves, so a
- * warning appears exactly when the deployed policy has the weakness.
+ * warning appears exactly when the deployed policy has the weakness (the matrix's expectations come from the config;
+ * the two meet in tests/accessMatrix.test.ts).
  */
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : [v].flat());
+
+/** A Deny that names `action` in its Action (not NotAction): it takes that action back from an exemption. */
+const deniesByName = (s: Statement, action: string) => s.Effect === "Deny" && list(s.Action).includes(action);
+
 export function weaknesses(d: DeclaredAccess): string[] {
-    const exempt = d.user.policies
+    const denies = d.user.policies
         .filter((p) => p.inline)
         .flatMap((p) => p.document.Statement)
-        .filter((s: Statement) => s.Effect === "Deny")
-        .flatMap((s) => s.NotAction ?? []);
+        .filter((s: Statement) => s.Effect === "Deny");
+    const exempt = denies.flatMap((s) => s.NotAction ?? []);
+    // Exempt, and no other Deny takes it back (the scoped style's NoMFADeviceDeletionWithoutMFA does).
+    const open = (action: string) => exempt.includes(action) && !denies.some((s) => deniesByName(s, action));
+    // Exempt, and no Deny limits it to the caller's own user (the scoped style's OnlyOwnUserWithoutMFA does).
+    const unscoped = (action: string) =>
+        exempt.includes(action) &&
+        !denies.some((s) => deniesByName(s, action) && (s.NotResource ?? "").includes("${aws:username}"));
     const found: string[] = [];
-    if (exempt.includes("iam:DeleteVirtualMFADevice")) {
+    if (open("iam:DeleteVirtualMFADevice")) {
         found.push(
             "the MFA Deny exempts iam:DeleteVirtualMFADevice, which AWS's documentation advises never to exempt: " +
-                "long-term keys alone can delete an unassigned virtual MFA device (set `hardened true` once the device is enrolled)",
+                "long-term keys alone can delete an unassigned virtual MFA device, any user's (use `mfaPolicy scoped`)",
         );
     }
     if (exempt.includes("iam:CreateVirtualMFADevice") && exempt.includes("iam:EnableMFADevice")) {
@@ -24,21 +37,36 @@ export function weaknesses(d: DeclaredAccess): string[] {
                 "device yet can enrol their own and then pass every MFA check (set `hardened true` once the device is enrolled)",
         );
     }
-    if (exempt.some((a) => /^iam:(EnableMFADevice|ResyncMFADevice|ListAccessKeys|ListMFADevices)$/.test(a))) {
+    if (["iam:EnableMFADevice", "iam:ResyncMFADevice", "iam:ListAccessKeys", "iam:ListMFADevices"].some(unscoped)) {
         found.push(
             "the exemptions are not limited to the user's own identity: AdministratorAccess grants them on `*`, so " +
-                "long-term keys can also list other users' access keys and MFA devices and manage their MFA devices",
+                "long-term keys can also list other users' access keys and MFA devices and manage their MFA devices " +
+                "(use `mfaPolicy scoped`)",
+        );
+    }
+    const ageLimited = denies.some((s) =>
+        Object.entries(s.Condition ?? {}).some(
+            ([op, keys]) => /^NumericGreaterThan/.test(op) && Object.keys(keys ?? {}).includes(MFA_AGE_KEY),
+        ),
+    );
+    if (!ageLimited) {
+        found.push(
+            "the user's own MFA sessions never age out: a GetSessionToken session acts as admin for up to 36 h after " +
+                "the code was typed, whatever the role's mfaMaxAgeSeconds (use `mfaPolicy scoped`, `userMfaMaxAgeSeconds`)",
         );
     }
     found.push(
         "sts:GetCallerIdentity cannot be denied by any policy, so long-term keys can still mint aws-iam-authenticator " +
             "tokens for the user: map only the role in the cluster, never the user",
     );
-    const trusted = d.role.trustPolicy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Principal?.AWS ?? "");
+    const trusted = d.role.trustPolicy.Statement.filter((s) => s.Effect === "Allow").flatMap((s) =>
+        list(s.Principal?.AWS),
+    );
     if (trusted.some((p) => p.endsWith(":root"))) {
         found.push(
             "the role trusts the account root (`roleTrust account`): any identity of the account whose own policies allow " +
-                "sts:AssumeRole on it can assume it with MFA, not only the admin user",
+                "sts:AssumeRole on it can assume it with MFA, not only the admin user (a role's session gets in " +
+                "only if that role was itself assumed with MFA)",
         );
     }
     return found;

@@ -8,6 +8,7 @@ import { buildReport, exitStatus, main } from "../analysis/plan";
 import { render, type Report } from "../analysis/report";
 import { readStackFile, SECRET } from "../analysis/stackFile";
 import { architecturesOf } from "./fakeAccount";
+import { parseConfig } from "../config";
 import { runProgram } from "./mocks";
 
 /** A dev stack of our own: the tests pass whatever the person's Pulumi.dev.yaml holds, or without one. */
@@ -46,9 +47,22 @@ describe("npm run plan (offline access report)", () => {
             out,
             /ec2:RunInstances\s+DENY \(MustBeSignedInWithMFA\)\s+DENY \(MustBeSignedInWithMFA\)\s+ALLOW \(AdministratorAccess\)/,
         );
-        assert.match(out, /k3s-admin, MFA 3601 s old \(above limit\)\s+DENY \(no trust statement matches\)/);
+        assert.match(
+            out,
+            /\n  \[exemptions on other users\]\n  iam:EnableMFADevice on another user\s+DENY \(OnlyOwnUserWithoutMFA\)/,
+        );
+        assert.match(out, /sts:AssumeRole on the role, no MFA code on the call\s+DENY \(MustBeSignedInWithMFA\)/);
+        assert.match(out, /k3s-admin, MFA 3601 s old \(above limit\)\s+DENY \(MFASessionsExpire\)/);
+        assert.match(
+            out,
+            /k3s-admin, long-term keys \+ MFA code \(AWS CLI role profile, MFA 0 s old\)\s+ALLOW \(AssumeOnlyWithRecentMFA\)/,
+        );
+        assert.match(out, /Sampled from AWS's service authorization reference: \d+ actions of \d+ services/);
+        assert.match(out, /\n  long-term keys, eu-west-1\s+(\d+)\s+\1\s+0\s+0\s+none\n/);
         assert.match(out, /! sts:GetCallerIdentity cannot be denied/);
-        assert.match(out, /\nOK: 0 of 22 requests that must be denied are allowed$/);
+        assert.match(out, /\nOK: 0 of 407 requests that must be denied are allowed$/);
+        // Readable: the sample is summarised per caller, not printed action by action.
+        assert.ok(out.split("\n").length < 250, String(out.split("\n").length));
     });
 
     it("renders markdown tables for pull-request comments", async () => {
@@ -57,7 +71,7 @@ describe("npm run plan (offline access report)", () => {
         assert.match(out, /^## k3s-admin-mfa offline plan: stack `dev`/);
         assert.match(
             out,
-            /\n\| action \| long-term keys \(no MFA key\) \| MultiFactorAuthPresent=false \| MFA session \(60 s old\) \|\n\| --- \|/,
+            /\n\| request \| long-term keys \| GetSessionToken without a code \| MFA session \(60 s old\) \| MFA session \(3599 s old\) \| MFA session \(3600 s old\) \|\n\| --- \|/,
         );
         assert.match(out, /\| ec2:RunInstances \| DENY \(MustBeSignedInWithMFA\) \|/);
         assert.match(out, /```json\n\{/);
@@ -92,13 +106,18 @@ describe("npm run plan (offline access report)", () => {
                 return d;
             },
         });
-        const matrix = await accessMatrix(broken, { hardened: false, roleTrust: "user", mfaMaxAgeSeconds: 3600 });
+        const matrix = await accessMatrix(broken, parseConfig({}));
         const failing: Report = { ...report, matrix, violations: matrix.filter(isViolation).length };
         assert.equal(exitStatus(report), 0);
         assert.equal(exitStatus(failing), 1);
         const text = render(failing, "text");
         assert.match(text, /ec2:RunInstances\s+ALLOW \(AdministratorAccess\) !! MUST BE DENIED/);
-        assert.match(text, /\nFAIL: 7 of 22 requests that must be denied are allowed$/);
+        // The sample's row names each violation: long-term keys (both regions) get everything the sample holds.
+        assert.match(
+            text,
+            /\n  long-term keys\s+(\d+)\s+0\s+\1\s+0\s+ssm:StartSession ALLOW !!, .*ec2:RunInstances ALLOW !!, .*, and 78 more \(--format json lists them\)\n/,
+        );
+        assert.match(text, /\nFAIL: 189 of 407 requests that must be denied are allowed$/);
     });
 
     describe("bad input: exit 2 with one line on stderr", () => {

@@ -1,0 +1,72 @@
+import {
+    MFA_BOOTSTRAP_ACTIONS,
+    MFA_DEVICE_SETUP_ACTIONS,
+    type MfaPolicyStyle,
+    USER_RESOURCE_EXEMPTIONS,
+} from "../components/policies";
+import type { Caller } from "./callers";
+
+export type Decision = "ALLOW" | "DENY";
+
+/**
+ * What the stack is supposed to do, from its config alone — never from the documents under test. StackConfig fits,
+ * so `npm run plan` passes the parsed config itself.
+ */
+export interface Expectations {
+    readonly hardened: boolean;
+    readonly roleTrust: "user" | "account";
+    /** The role's trust: MFA younger than this. */
+    readonly mfaMaxAgeSeconds: number;
+    /** `scoped` (own user only, no device deletion, sessions age out) or `seed` (the seed's statement alone). */
+    readonly mfaPolicy: MfaPolicyStyle;
+    /** `scoped`: the user's own MFA sessions act as admin while younger than this. */
+    readonly userMfaMaxAgeSeconds: number;
+}
+
+/** What a request is made on, when it is not the caller's own resource of the type the action expects. */
+export type Target = "own" | "another user" | "resource policy";
+
+/** The bootstrap actions the config exempts from "with MFA only" (hardened drops device set-up). */
+function exempt(e: Expectations, action: string): boolean {
+    return MFA_BOOTSTRAP_ACTIONS.includes(action) && !(e.hardened && MFA_DEVICE_SETUP_ACTIONS.includes(action));
+}
+
+/**
+ * The decision the config asks for on a request of the admin user. Without MFA only the bootstrap actions, and in
+ * the scoped style only on the user's own identity and never deleting a device; with MFA everything, until the
+ * scoped style's age limit, after which only the bootstrap actions. sts:AssumeRole also needs the role's trust.
+ */
+export function expectedForUser(e: Expectations, caller: Caller, action: string, target: Target): Decision {
+    const scoped = e.mfaPolicy === "scoped";
+    if (!caller.mfa) {
+        if (!exempt(e, action)) return "DENY";
+        if (scoped && action === "iam:DeleteVirtualMFADevice") return "DENY";
+        if (scoped && target === "another user" && USER_RESOURCE_EXEMPTIONS.includes(action)) return "DENY";
+        return "ALLOW";
+    }
+    const age = caller.mfaAge ?? 0;
+    if (scoped && age >= e.userMfaMaxAgeSeconds && !exempt(e, action)) return "DENY";
+    if (action === "sts:AssumeRole" && age >= e.mfaMaxAgeSeconds) return "DENY";
+    return "ALLOW";
+}
+
+/** Who the role lets in: the admin user (or, with `roleTrust account`, any identity of the account) with recent MFA. */
+export function expectedForRole(
+    e: Expectations,
+    caller: Caller,
+    who: "me" | "same account" | "other account",
+): Decision {
+    if (who === "me") return expectedForUser(e, caller, "sts:AssumeRole", "own");
+    if (who === "other account" || !caller.mfa || (caller.mfaAge ?? 0) >= e.mfaMaxAgeSeconds) return "DENY";
+    return e.roleTrust === "account" ? "ALLOW" : "DENY";
+}
+
+/**
+ * Expected ALLOWs that are weaknesses of the chosen style rather than what the stack is for: the seed style's
+ * exemptions reach other users and its MFA sessions never age out. The report marks them; they are not violations.
+ */
+export function isStyleWeakness(e: Expectations, caller: Caller, action: string, target: Target): boolean {
+    if (e.mfaPolicy !== "seed" || expectedForUser(e, caller, action, target) !== "ALLOW") return false;
+    if (!caller.mfa) return target === "another user" || action === "iam:DeleteVirtualMFADevice";
+    return (caller.mfaAge ?? 0) >= e.userMfaMaxAgeSeconds && !exempt(e, action);
+}
