@@ -37,6 +37,8 @@ that is what the policy promises:
   --stack NAME           the deployed stack (\`pulumi stack output --json --stack NAME\`; default: the
                          currently selected stack)
   --outputs FILE|-       read that JSON from a file, or from stdin with -, instead of running pulumi
+  --user NAME            in a stack of several admins, whose door to prove (default: the first admin, the
+                         stack's userName; the others' profiles come from its people output)
   --profile NAME         profile with the user's long-term keys (default: the stack's source_profile in its
                          awsConfigProfile output, else $AWS_PROFILE, else "default")
   --serial-number ARN    the user's MFA device (default: mfa_serial in the awsConfigProfile output)
@@ -53,6 +55,7 @@ naming the step or what to do); 2 bad command line; 130 interrupted at the code 
 const OPTIONS = {
     stack: { type: "string" },
     outputs: { type: "string" },
+    user: { type: "string" },
     profile: { type: "string" },
     "serial-number": { type: "string" },
     "token-code": { type: "string" },
@@ -163,6 +166,8 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
             throw new UsageError(
                 `--serial-number must be an MFA device ARN, got ${JSON.stringify(v["serial-number"])}`,
             );
+        if (v.user !== undefined && !/^[\w+=,.@-]{1,64}$/.test(v.user))
+            throw new UsageError(`--user must be an IAM user name, got ${JSON.stringify(v.user)}`);
         if (v["token-code"] !== undefined && !/^\d{6}$/.test(v["token-code"]))
             throw new UsageError("--token-code must be 6 digits");
         for (const flag of ["profile", "decode-profile"] as const)
@@ -171,7 +176,7 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
 
         const projectDir = path.resolve(__dirname, "..");
         const o = await readOutputs(from, projectDir, ctx.runPulumi ?? runPulumi);
-        const facts = stackFacts(o.text, o.label, o.upCommand);
+        const facts = stackFacts(o.text, o.label, o.upCommand, v.user);
         const profile = v.profile ?? facts.profile.sourceProfile ?? env["AWS_PROFILE"] ?? "default";
         const region =
             flagRegion ??

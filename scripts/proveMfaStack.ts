@@ -103,8 +103,27 @@ function profileSettings(text: unknown): StackFacts["profile"] {
     return { region: get("region"), mfaSerial: get("mfa_serial"), sourceProfile: get("source_profile") };
 }
 
+/**
+ * The admin to prove: the stack's first (`userName`, `userArn`, `awsConfigProfile`), or, in a stack of several
+ * admins, the one `--user` names, from the `people` output.
+ */
+function chosenAdmin(
+    o: Record<string, unknown>,
+    label: string,
+    user: string | undefined,
+): { userName?: unknown; userArn?: unknown; awsConfigProfile?: unknown } {
+    if (user === undefined || user === o["userName"]) return o;
+    const people = (o["people"] ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const person = people[user];
+    if (typeof person !== "object" || person === null) {
+        const known = [String(o["userName"]), ...Object.keys(people).filter((n) => n !== o["userName"])];
+        throw new UserError(`${label} has no admin \`${user}\` (its admins: ${known.join(", ")}): check --user`);
+    }
+    return { userName: user, userArn: person["userArn"], awsConfigProfile: person["awsConfigProfile"] };
+}
+
 /** Checks the outputs and turns them into facts; every dead end names what to run. */
-export function stackFacts(text: string, label: string, upCommand: string): StackFacts {
+export function stackFacts(text: string, label: string, upCommand: string, user?: string): StackFacts {
     let outputs: unknown;
     try {
         outputs = JSON.parse(text);
@@ -122,7 +141,8 @@ export function stackFacts(text: string, label: string, upCommand: string): Stac
         return v;
     };
     const redeploy = `deployed by an older version of this program; run \`${upCommand}\``;
-    const userArn = text1("userArn", redeploy);
+    const admin = chosenAdmin(o, label, user);
+    const userArn = typeof admin.userArn === "string" ? admin.userArn : text1("userArn", redeploy);
     const arn = /^arn:([^:]+):iam::(\d{12}):user\/.+$/.exec(userArn);
     if (!arn) throw new UserError(`${label}: userArn is not an IAM user ARN: ${JSON.stringify(userArn)}`);
     if (o["testInstanceId"] === undefined || o["testInstanceId"] === null) {
@@ -133,13 +153,13 @@ export function stackFacts(text: string, label: string, upCommand: string): Stac
     return {
         label,
         upCommand,
-        userName: text1("userName", redeploy),
+        userName: typeof admin.userName === "string" ? admin.userName : text1("userName", redeploy),
         userArn,
         roleName: text1("roleName", redeploy),
         roleArn: text1("roleArn", redeploy),
         partition: arn[1]!,
         accountId: arn[2]!,
-        profile: profileSettings(o["awsConfigProfile"]),
+        profile: profileSettings(admin.awsConfigProfile),
         instance: {
             type: text1("testInstanceType", redeploy),
             subnetId: text1("testInstanceSubnetId", redeploy),
