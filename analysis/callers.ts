@@ -1,5 +1,5 @@
 import { MFA_AGE_KEY, MFA_PRESENT_KEY, type PolicyDocument } from "../components/policies";
-import type { DeclaredAccess, NamedPolicy } from "./declared";
+import type { DeclaredAccess, DeclaredUser, NamedPolicy } from "./declared";
 import { managedPolicyDocument } from "./managedPolicies";
 
 /**
@@ -12,6 +12,8 @@ import { managedPolicyDocument } from "./managedPolicies";
 export interface Caller {
     readonly label: string;
     readonly principal: string;
+    /** The IAM user sending the request, when it is one of the program's users. */
+    readonly userName?: string;
     readonly policies: readonly NamedPolicy[];
     readonly context: Record<string, string>;
     /** Signed with MFA (the MFA keys are in its context). */
@@ -31,7 +33,12 @@ export function otherRegion(region: string): string {
 }
 
 /** The global keys of a request signed by an IAM user (long-term keys or a GetSessionToken session). */
-function userContext(d: DeclaredAccess, region: string, sessionStart?: Date): Record<string, string> {
+function userContext(
+    d: DeclaredAccess,
+    user: DeclaredUser,
+    region: string,
+    sessionStart?: Date,
+): Record<string, string> {
     return {
         "aws:RequestedRegion": region,
         "aws:SourceIp": SOURCE_IP,
@@ -40,14 +47,14 @@ function userContext(d: DeclaredAccess, region: string, sessionStart?: Date): Re
         "aws:CurrentTime": NOW.toISOString(),
         "aws:EpochTime": String(Math.floor(NOW.getTime() / 1000)),
         "aws:PrincipalAccount": d.accountId,
-        "aws:PrincipalArn": d.user.arn,
+        "aws:PrincipalArn": user.arn,
         "aws:PrincipalType": "User",
-        "aws:username": d.user.name,
+        "aws:username": user.name,
         "aws:userid": "AIDAEXAMPLEK3SADMIN01",
         "aws:UserAgent": "aws-cli/2.27.0 md/awscrt#0.26.1 ua/2.1 os/linux",
         // What the generated AWS CLI profile (`role_session_name`) and mfa-session name the role's session; the
         // engine reads it only for sts:AssumeRole.
-        "sts:RoleSessionName": d.user.name,
+        "sts:RoleSessionName": user.name,
         ...(sessionStart ? { "aws:TokenIssueTime": sessionStart.toISOString() } : {}),
     };
 }
@@ -66,12 +73,13 @@ export interface UserCallers {
     keysWithCode(): Caller;
 }
 
-/** The admin user's callers, labelled as the report shows them (`who` prefixes each label). */
-export function userCallers(d: DeclaredAccess, who = ""): UserCallers {
+/** An admin user's callers, labelled as the report shows them (`who` prefixes each label). */
+export function userCallers(d: DeclaredAccess, user: DeclaredUser, who = ""): UserCallers {
     const me = (label: string, context: Record<string, string>, mfa: boolean, mfaAge?: number): Caller => ({
         label: who + label,
-        principal: d.user.arn,
-        policies: d.user.policies,
+        principal: user.arn,
+        userName: user.name,
+        policies: user.policies,
         context,
         mfa,
         ...(mfaAge === undefined ? {} : { mfaAge }),
@@ -80,24 +88,24 @@ export function userCallers(d: DeclaredAccess, who = ""): UserCallers {
     const mfaContext = (age: number) => ({ [MFA_PRESENT_KEY]: "true", [MFA_AGE_KEY]: String(age) });
     const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
     return {
-        keys: (region = d.region) => me(`long-term keys${at(region)}`, userContext(d, region), false),
+        keys: (region = d.region) => me(`long-term keys${at(region)}`, userContext(d, user, region), false),
         sessionWithoutMfa: (region = d.region) =>
             me(
                 `GetSessionToken without a code${at(region)}`,
-                { ...userContext(d, region, ago(600)), [MFA_PRESENT_KEY]: "false" },
+                { ...userContext(d, user, region, ago(600)), [MFA_PRESENT_KEY]: "false" },
                 false,
             ),
         mfaSession: (age, region = d.region) =>
             me(
                 `MFA session (${age} s old${at(region)})`,
-                { ...userContext(d, region, ago(age)), ...mfaContext(age) },
+                { ...userContext(d, user, region, ago(age)), ...mfaContext(age) },
                 true,
                 age,
             ),
         keysWithCode: () =>
             me(
                 "long-term keys + MFA code (AWS CLI role profile, MFA 0 s old)",
-                { ...userContext(d, d.region), ...mfaContext(0) },
+                { ...userContext(d, user, d.region), ...mfaContext(0) },
                 true,
                 0,
             ),
@@ -150,4 +158,14 @@ export function otherPrincipal(
         mfa: mfaAge !== undefined,
         ...(mfaAge === undefined ? {} : { mfaAge }),
     };
+}
+
+/**
+ * The same caller asking for the role session `name`; undefined sends the request without the key. AssumeRole
+ * cannot be called without a RoleSessionName (a required parameter), so that request stands for any way the key
+ * might be missing: the trust's StringEquals must not match it (issue #12).
+ */
+export function withSessionName(caller: Caller, name: string | undefined): Caller {
+    const { "sts:RoleSessionName": _sent, ...context } = caller.context;
+    return { ...caller, context: name === undefined ? context : { ...context, "sts:RoleSessionName": name } };
 }

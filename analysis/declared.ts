@@ -6,13 +6,19 @@ export interface DeclaredAccess {
     readonly accountId: string;
     readonly partition: string;
     readonly region: string;
-    readonly user: {
-        readonly name: string;
-        readonly arn: string;
-        /** Inline and attached policies, in the order IAM would list them (inline first). */
-        readonly policies: readonly NamedPolicy[];
-    };
+    /**
+     * Every IAM user the program declares, in the order it declares them (the stack's `userName` first), each with
+     * the policies attached to it by name: a team of admins (issue #12) is read as such, never assumed to be one.
+     */
+    readonly users: readonly DeclaredUser[];
     readonly role: { readonly name: string; readonly arn: string; readonly trustPolicy: PolicyDocument };
+}
+
+export interface DeclaredUser {
+    readonly name: string;
+    readonly arn: string;
+    /** Inline and attached policies, in the order IAM would list them (inline first). */
+    readonly policies: readonly NamedPolicy[];
 }
 
 export interface NamedPolicy {
@@ -38,23 +44,51 @@ function document(value: unknown): PolicyDocument {
     return (typeof value === "string" ? JSON.parse(value) : value) as PolicyDocument;
 }
 
+/**
+ * The users in the stack's order: `userName`'s first, then the order of the `people` output (the order of
+ * `adminUserNames`), whatever order the engine happened to record the registrations in.
+ */
+function inStackOrder<T extends { readonly inputs: Record<string, unknown> }>(run: RunLike, users: readonly T[]): T[] {
+    const people = run.outputs["people"];
+    const order = [run.outputs["userName"], ...(people && typeof people === "object" ? Object.keys(people) : [])];
+    const rank = (u: T) => {
+        const i = order.indexOf(u.inputs["name"]);
+        return i < 0 ? order.length : i;
+    };
+    return users
+        .map((u, i) => ({ u, i }))
+        .sort((a, b) => rank(a.u) - rank(b.u) || a.i - b.i)
+        .map(({ u }) => u);
+}
+
 export function declaredAccess(run: RunLike, region: string): DeclaredAccess {
-    const userName = text(run.outputs["userName"], "user name");
-    const userArn = text(run.outputs["userArn"], "user ARN");
+    // The first admin's ARN, as IAM reports it, gives the partition and account every other ARN is built in.
+    const firstArn = text(run.outputs["userArn"], "user ARN");
     const roleName = text(run.outputs["roleName"], "role name");
-    const [, partition = "", , , accountId = ""] = userArn.split(":");
+    const [, partition = "", , , accountId = ""] = firstArn.split(":");
     const of = (type: string) => run.resources.filter((r) => r.type === type);
 
-    const inline = of("aws:iam/userPolicy:UserPolicy")
-        .filter((r) => r.inputs["user"] === userName)
-        .map((r) => ({
-            name: text(r.inputs["name"], "inline policy name"),
-            document: document(r.inputs["policy"]),
-            inline: true,
-        }));
-    const attached = of("aws:iam/userPolicyAttachment:UserPolicyAttachment")
-        .filter((r) => r.inputs["user"] === userName)
-        .map((r) => ({ ...managedPolicyDocument(text(r.inputs["policyArn"], "policy ARN")), inline: false }));
+    const users = inStackOrder(run, of("aws:iam/user:User")).map((u): DeclaredUser => {
+        const name = text(u.inputs["name"], "user name");
+        const path = typeof u.inputs["path"] === "string" ? u.inputs["path"] : "/";
+        const inline = of("aws:iam/userPolicy:UserPolicy")
+            .filter((r) => r.inputs["user"] === name)
+            .map((r) => ({
+                name: text(r.inputs["name"], "inline policy name"),
+                document: document(r.inputs["policy"]),
+                inline: true,
+            }));
+        const attached = of("aws:iam/userPolicyAttachment:UserPolicyAttachment")
+            .filter((r) => r.inputs["user"] === name)
+            .map((r) => ({ ...managedPolicyDocument(text(r.inputs["policyArn"], "policy ARN")), inline: false }));
+        return {
+            name,
+            arn: `arn:${partition}:iam::${accountId}:user${path}${name}`,
+            policies: [...inline, ...attached],
+        };
+    });
+    if (users[0]?.arn !== firstArn)
+        throw new Error(`the program's first user is ${users[0]?.arn ?? "missing"}, but its userArn is ${firstArn}`);
     const role = of("aws:iam/role:Role").find((r) => r.inputs["name"] === roleName);
     if (!role) throw new Error(`the program declared no role named ${roleName}`);
 
@@ -62,7 +96,7 @@ export function declaredAccess(run: RunLike, region: string): DeclaredAccess {
         accountId,
         partition,
         region,
-        user: { name: userName, arn: userArn, policies: [...inline, ...attached] },
+        users,
         role: {
             name: roleName,
             arn: text(run.outputs["roleArn"], "role ARN"),

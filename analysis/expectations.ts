@@ -13,6 +13,8 @@ export type Decision = "ALLOW" | "DENY";
  * so `npm run plan` passes the parsed config itself.
  */
 export interface Expectations {
+    /** The people the role must let in (`adminUserNames`, or `userName` alone), each only under their own name. */
+    readonly admins: readonly { readonly userName: string }[];
     readonly hardened: boolean;
     readonly roleTrust: "user" | "account";
     /** The role's trust: MFA younger than this. */
@@ -50,15 +52,31 @@ export function expectedForUser(e: Expectations, caller: Caller, action: string,
     return "ALLOW";
 }
 
-/** Who the role lets in: the admin user (or, with `roleTrust account`, any identity of the account) with recent MFA. */
+/** An admin of the config: the caller is an IAM user the config names. */
+const isAdmin = (e: Expectations, caller: Caller) => e.admins.some((a) => a.userName === caller.userName);
+
+/**
+ * Who the role lets in: the admin users (or, with `roleTrust account`, any identity of the account) with recent MFA.
+ * `me` is a user of the program; one the config does not name as an admin is expected like any other identity.
+ */
 export function expectedForRole(
     e: Expectations,
     caller: Caller,
     who: "me" | "same account" | "other account",
 ): Decision {
-    if (who === "me") return expectedForUser(e, caller, "sts:AssumeRole", "own");
+    if (who === "me" && isAdmin(e, caller)) return expectedForUser(e, caller, "sts:AssumeRole", "own");
     if (who === "other account" || !caller.mfa || (caller.mfaAge ?? 0) >= e.mfaMaxAgeSeconds) return "DENY";
     return e.roleTrust === "account" ? "ALLOW" : "DENY";
+}
+
+/**
+ * An admin assuming the role under the session name `sessionName` (undefined: the key is missing): only their own
+ * user name, so the cluster's audit log names the person who typed the code (issue #12), and otherwise as the role
+ * table expects them.
+ */
+export function expectedForSession(e: Expectations, caller: Caller, sessionName: string | undefined): Decision {
+    if (sessionName === undefined || sessionName !== caller.userName) return "DENY";
+    return expectedForRole(e, caller, "me");
 }
 
 /**

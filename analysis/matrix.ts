@@ -2,7 +2,7 @@ import { runSimulation, type RequestAnalysis, type Simulation } from "@cloud-cop
 import type { PolicyDocument } from "../components/policies";
 import type { DeclaredAccess } from "./declared";
 import type { Decision, Expectations } from "./expectations";
-import { type Probe, probes, type Table } from "./probes";
+import { defaultTables, type Probe, probes, type Table } from "./probes";
 
 /**
  * The access matrix: who can do what with the declared policies, decided by a real IAM evaluation engine
@@ -10,11 +10,14 @@ import { type Probe, probes, type Table } from "./probes";
  */
 
 export type { Decision, Expectations } from "./expectations";
-export { GROUPS, SENSITIVE_ACTIONS } from "./probes";
+export { defaultTables, GROUPS, SENSITIVE_ACTIONS, type Table } from "./probes";
 export { ALWAYS_SAMPLED } from "./sample";
 
 export interface Cell {
-    /** `user`: the admin user's own requests; `role`: who may assume the MFA role; `sample`: AWS's action list. */
+    /**
+     * `user`: an admin user's own requests; `role`: who may assume the MFA role; `sample`: AWS's action list;
+     * `session`: the role session names each admin may take.
+     */
     readonly table: Table;
     readonly caller: string;
     readonly action: string;
@@ -30,6 +33,8 @@ export interface Cell {
     readonly weakness: boolean;
     /** The user table's row group ("bootstrap (exempt without MFA)", …). */
     readonly group?: string;
+    /** Whose requests these are, when the stack has several admins (user, sample and session tables). */
+    readonly admin?: string;
 }
 
 /** A cell that must be denied but is allowed: the one outcome the stack exists to prevent. */
@@ -90,18 +95,20 @@ async function evaluate(d: DeclaredAccess, p: Probe): Promise<{ decision: Decisi
 }
 
 /**
- * Evaluates every request of the three tables against the declared policies. `tables` limits the evaluation to some
- * of them, for tests of one regression; the report always evaluates all three.
+ * Evaluates every request of the tables against the declared policies. `tables` limits the evaluation to some of
+ * them, for tests of one regression; the report evaluates `defaultTables`.
  */
 export async function accessMatrix(
     d: DeclaredAccess,
     e: Expectations,
-    tables: readonly Table[] = ["user", "role", "sample"],
+    tables: readonly Table[] = defaultTables(d),
 ): Promise<Cell[]> {
     // The same documents and expectations always give the same cells: reports of settings that change no policy
     // (an instance type, a subnet) reuse them instead of running ~600 evaluations again.
     const { hardened, roleTrust, mfaMaxAgeSeconds, mfaPolicy, userMfaMaxAgeSeconds } = e;
-    const key = JSON.stringify([d, [hardened, roleTrust, mfaMaxAgeSeconds, mfaPolicy, userMfaMaxAgeSeconds], tables]);
+    const admins = e.admins.map((a) => a.userName);
+    const expects = [admins, hardened, roleTrust, mfaMaxAgeSeconds, mfaPolicy, userMfaMaxAgeSeconds];
+    const key = JSON.stringify([d, expects, tables]);
     let found = memo.get(key);
     if (!found) {
         found = evaluateAll(d, e, tables);
@@ -129,12 +136,13 @@ async function evaluateAll(d: DeclaredAccess, e: Expectations, tables: readonly 
             mustDeny: p.expected === "DENY",
             weakness: p.weakness,
             ...(p.group ? { group: p.group } : {}),
+            ...(p.admin ? { admin: p.admin } : {}),
         });
     }
     return cells;
 }
 
-/** A copy of the declared access with the inline or trust policy changed: for negative controls and what-ifs. */
+/** A copy of the declared access with every admin's inline policy or the trust changed: for negative controls and what-ifs. */
 export function withDocuments(
     d: DeclaredAccess,
     change: {
@@ -145,12 +153,12 @@ export function withDocuments(
     const copy = (doc: PolicyDocument) => JSON.parse(JSON.stringify(doc)) as PolicyDocument;
     return {
         ...d,
-        user: {
-            ...d.user,
-            policies: d.user.policies.map((p) =>
+        users: d.users.map((u) => ({
+            ...u,
+            policies: u.policies.map((p) =>
                 p.inline && change.userPolicy ? { ...p, document: change.userPolicy(copy(p.document)) } : p,
             ),
-        },
+        })),
         role: {
             ...d.role,
             trustPolicy: change.trustPolicy ? change.trustPolicy(copy(d.role.trustPolicy)) : d.role.trustPolicy,

@@ -29,7 +29,8 @@ prints no banner before it.
 
   --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev); org/NAME and org/project/NAME too
   --format FORMAT     text (default), markdown (for pull-request comments) or json
-  --config KEY=VALUE  override a setting for this report, like \`pulumi preview --config\` (repeatable)
+  --config KEY=VALUE  override a setting for this report, like \`pulumi preview --config\` (repeatable); a JSON
+                      list sets a list, as \`--path\` stores one: --config 'adminUserNames=["alice","bob"]'
   -h, --help          this help
 
 Exit status: 0 when every request that must be denied is denied, 1 when one is allowed, 2 for bad input.`;
@@ -53,13 +54,27 @@ function resources(run: ProgramRun): Report["resources"] {
     );
 }
 
+/**
+ * Each admin's inline policies, then each managed policy once with the users it is attached to (AWS's one document),
+ * then the role's trust.
+ */
 function policies(d: DeclaredAccess): Report["policies"] {
+    const inline = d.users.flatMap((u) =>
+        u.policies
+            .filter((p) => p.inline)
+            .map((p) => ({ title: `inline policy ${p.name} on user ${u.name}`, document: p.document })),
+    );
+    const managed = new Map<string, { users: string[]; document: Report["policies"][number]["document"] }>();
+    for (const u of d.users)
+        for (const p of u.policies.filter((x) => !x.inline)) {
+            const entry = managed.get(p.name) ?? { users: [], document: p.document };
+            managed.set(p.name, { ...entry, users: [...entry.users, u.name] });
+        }
     return [
-        ...d.user.policies.map((p) => ({
-            title: p.inline
-                ? `inline policy ${p.name} on user ${d.user.name}`
-                : `managed policy ${p.name} attached to user ${d.user.name} (AWS's document)`,
-            document: p.document,
+        ...inline,
+        ...[...managed].map(([name, { users, document }]) => ({
+            title: `managed policy ${name} attached to ${users.length > 1 ? "users" : "user"} ${users.join(", ")} (AWS's document)`,
+            document,
         })),
         { title: `trust policy of role ${d.role.name}`, document: d.role.trustPolicy },
     ];
@@ -72,7 +87,7 @@ function policies(d: DeclaredAccess): Report["policies"] {
  */
 function offlineSettings(
     file: StackFileConfig,
-    overrides: Record<string, string>,
+    overrides: Readonly<Record<string, unknown>>,
     stack: string,
 ): Record<string, unknown> {
     const values: Record<string, unknown> = {};
@@ -95,7 +110,7 @@ function offlineSettings(
  */
 export async function buildReport(
     stackRef: string,
-    overrides: Record<string, string>,
+    overrides: Readonly<Record<string, unknown>>,
     projectDir = ROOT,
 ): Promise<Report> {
     const stack = stackNameOf(stackRef, PROJECT);
@@ -126,7 +141,21 @@ export async function buildReport(
     };
 }
 
-function parse(argv: string[]): { stack: string; format: Format; overrides: Record<string, string>; help: boolean } {
+/**
+ * A --config value: a JSON list is a list (what `pulumi config set --path 'KEY[0]' …` stores in the stack file, so
+ * the CLI's type check sees an array); anything else is the string `pulumi config set` would store.
+ */
+function settingValue(text: string): unknown {
+    if (!text.startsWith("[")) return text;
+    try {
+        const parsed: unknown = JSON.parse(text);
+        return Array.isArray(parsed) ? parsed : text;
+    } catch {
+        return text;
+    }
+}
+
+function parse(argv: string[]): { stack: string; format: Format; overrides: Record<string, unknown>; help: boolean } {
     const { values } = parseArgs({
         args: argv,
         options: {
@@ -138,13 +167,13 @@ function parse(argv: string[]): { stack: string; format: Format; overrides: Reco
     });
     const format = FORMATS.find((f) => f === values.format);
     if (!format) throw new Error(`--format must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(values.format)}`);
-    const overrides: Record<string, string> = {};
+    const overrides: Record<string, unknown> = {};
     for (const pair of values.config) {
         const eq = pair.indexOf("=");
         if (eq < 1) throw new Error(`--config takes KEY=VALUE, got ${JSON.stringify(pair)}`);
         // A bare key is this project's, as with `pulumi config set`.
         const key = pair.slice(0, eq);
-        overrides[key.includes(":") ? key : `${PROJECT}:${key}`] = pair.slice(eq + 1);
+        overrides[key.includes(":") ? key : `${PROJECT}:${key}`] = settingValue(pair.slice(eq + 1));
     }
     return { stack: values.stack, format, overrides, help: values.help };
 }

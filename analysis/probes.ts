@@ -1,6 +1,6 @@
 import { MFA_BOOTSTRAP_ACTIONS, type PolicyDocument } from "../components/policies";
 import { adminPolicies, assumeOnlyPolicies, type Caller, otherPrincipal, otherRegion, userCallers } from "./callers";
-import type { DeclaredAccess } from "./declared";
+import type { DeclaredAccess, DeclaredUser } from "./declared";
 import {
     type Decision,
     expectedForRole,
@@ -10,14 +10,25 @@ import {
     type Target,
 } from "./expectations";
 import { sampledActions } from "./sample";
+import { sessionTable } from "./sessions";
 import { type OtherTarget, otherTargets } from "./targets";
 
 /**
- * The requests of the access matrix, each with the decision the config asks for. Three tables: the admin user's
- * requests (action rows, caller columns), who may assume the role, and a sample of AWS's whole action list.
+ * The requests of the access matrix, each with the decision the config asks for. Four tables: each admin user's
+ * requests (action rows, caller columns), who may assume the role, a sample of AWS's whole action list, and the role
+ * session names each admin may take.
  */
 
-export type Table = "user" | "role" | "sample";
+export type Table = "user" | "role" | "sample" | "session";
+
+/**
+ * The tables `npm run plan` shows. Session names matter once there are several people to tell apart (alice must not
+ * pass as bob in the cluster's audit log); a one-person stack's report stays as it was before teams, and its trust
+ * is pinned document for document by tests/defaultStack.test.ts.
+ */
+export function defaultTables(d: DeclaredAccess): Table[] {
+    return d.users.length > 1 ? ["user", "role", "session", "sample"] : ["user", "role", "sample"];
+}
 
 export interface Probe {
     readonly table: Table;
@@ -32,6 +43,8 @@ export interface Probe {
     readonly weakness: boolean;
     /** The user table's row group. */
     readonly group?: string;
+    /** Whose requests these are, when the stack has several admins (user, sample and session tables). */
+    readonly admin?: string;
 }
 
 /** The user table's row groups, in the order the report shows them. */
@@ -59,20 +72,26 @@ export const SENSITIVE_ACTIONS: readonly string[] = [
 ];
 
 /** The resource each named action is evaluated on, of the type IAM expects for it: the caller's own where it has one. */
-function ownResource(action: string, d: DeclaredAccess): string {
+function ownResource(action: string, d: DeclaredAccess, user: DeclaredUser): string {
     const iam = `arn:${d.partition}:iam::${d.accountId}`;
     const userScoped =
         /^iam:(ResyncMFADevice|ListServiceSpecificCredentials|ListSSHPublicKeys|ListMFADevices|ListAccessKeys|EnableMFADevice|DeactivateMFADevice|DeleteUserPolicy|DetachUserPolicy|CreateAccessKey)$/;
-    if (userScoped.test(action)) return d.user.arn;
-    if (/^iam:(Create|Delete)VirtualMFADevice$/.test(action)) return `${iam}:mfa/${d.user.name}`;
+    if (userScoped.test(action)) return user.arn;
+    if (/^iam:(Create|Delete)VirtualMFADevice$/.test(action)) return `${iam}:mfa/${user.name}`;
     if (action === "iam:CreateUser") return `${iam}:user/someone-new`;
     if (action === "ec2:RunInstances") return `arn:${d.partition}:ec2:${d.region}:${d.accountId}:instance/*`;
     if (action === "s3:GetObject") return `arn:${d.partition}:s3:::some-bucket/some-object`;
     return "*";
 }
 
-function userTable(d: DeclaredAccess, e: Expectations): Probe[] {
-    const who = userCallers(d);
+/** With several admins, each one's rows are labelled and marked with their name; one admin's are as they always were. */
+function team(d: DeclaredAccess, user: DeclaredUser): { prefix: string; admin?: string } {
+    return d.users.length > 1 ? { prefix: `${user.name}, `, admin: user.name } : { prefix: "" };
+}
+
+function userTable(d: DeclaredAccess, e: Expectations, user: DeclaredUser): Probe[] {
+    const { prefix, admin } = team(d, user);
+    const who = userCallers(d, user, prefix);
     const max = e.userMfaMaxAgeSeconds;
     const callers = [
         who.keys(),
@@ -82,8 +101,8 @@ function userTable(d: DeclaredAccess, e: Expectations): Probe[] {
         who.mfaSession(max),
     ];
     const own = (group: string, actions: readonly string[]) =>
-        actions.map((action) => ({ group, action, target: "own" as Target, resource: ownResource(action, d) }));
-    const others = otherTargets(d);
+        actions.map((action) => ({ group, action, target: "own" as Target, resource: ownResource(action, d, user) }));
+    const others = otherTargets(d, user);
     const requests: (Omit<OtherTarget, "on"> & { on?: string; group: string })[] = [
         ...own(GROUPS.sensitive, SENSITIVE_ACTIONS),
         ...own(GROUPS.bootstrap, MFA_BOOTSTRAP_ACTIONS),
@@ -110,28 +129,40 @@ function userTable(d: DeclaredAccess, e: Expectations): Probe[] {
             expected: expectedForUser(e, caller, r.action, r.target),
             weakness: isStyleWeakness(e, caller, r.action, r.target),
             group: r.group,
+            ...(admin ? { admin } : {}),
         })),
     );
 }
 
+/** The youngest MFA age the role tables try: recent, and below even a short `mfaMaxAgeSeconds`. */
+const youngMfa = (e: Expectations) => Math.min(60, e.mfaMaxAgeSeconds - 1);
+
 function roleTable(d: DeclaredAccess, e: Expectations): Probe[] {
-    const me = userCallers(d, `${d.user.name}, `);
     const max = e.mfaMaxAgeSeconds;
-    const young = Math.min(60, max - 1);
+    const young = youngMfa(e);
+    const first = d.users[0]!;
     const account = d.accountId === "999999999999" ? "888888888888" : "999999999999";
     const iam = `arn:${d.partition}:iam::${d.accountId}`;
     const limit = (age: number) =>
         age === max - 1 ? " (below limit)" : age === max ? " (at limit)" : age > max ? " (above limit)" : "";
-    const aged = (age: number) => ({ ...me.mfaSession(age), label: `${d.user.name}, MFA ${age} s old${limit(age)}` });
+    const mine = (user: DeclaredUser) => {
+        const me = userCallers(d, user, `${user.name}, `);
+        const aged = (age: number) => ({ ...me.mfaSession(age), label: `${user.name}, MFA ${age} s old${limit(age)}` });
+        return [
+            { ...me.keys(), label: `${user.name}, long-term keys (no code)` },
+            me.sessionWithoutMfa(),
+            me.keysWithCode(),
+            ...[young, max - 1, max, max + 1].map(aged),
+        ].map((caller) => ({ caller, who: "me" as const }));
+    };
     const rows: { caller: Caller; who: "me" | "same account" | "other account" }[] = [
-        { caller: { ...me.keys(), label: `${d.user.name}, long-term keys (no code)` }, who: "me" },
-        { caller: me.sessionWithoutMfa(), who: "me" },
-        { caller: me.keysWithCode(), who: "me" },
-        ...[young, max - 1, max, max + 1].map((age) => ({ caller: aged(age), who: "me" as const })),
+        ...d.users.flatMap(mine),
         {
             caller: otherPrincipal(
                 d,
-                "another admin of this account, with MFA",
+                d.users.length > 1
+                    ? "another admin of this account, not one of the team, with MFA"
+                    : "another admin of this account, with MFA",
                 `${iam}:user/someone-else`,
                 `${iam}:user/someone-else`,
                 adminPolicies(d),
@@ -175,9 +206,9 @@ function roleTable(d: DeclaredAccess, e: Expectations): Probe[] {
         {
             caller: otherPrincipal(
                 d,
-                `${d.user.name} of another account, with MFA`,
-                `arn:${d.partition}:iam::${account}:user/${d.user.name}`,
-                `arn:${d.partition}:iam::${account}:user/${d.user.name}`,
+                `${first.name} of another account, with MFA`,
+                `arn:${d.partition}:iam::${account}:user/${first.name}`,
+                `arn:${d.partition}:iam::${account}:user/${first.name}`,
                 adminPolicies(d),
                 young,
             ),
@@ -195,8 +226,9 @@ function roleTable(d: DeclaredAccess, e: Expectations): Probe[] {
     }));
 }
 
-async function sampleTable(d: DeclaredAccess, e: Expectations): Promise<Probe[]> {
-    const who = userCallers(d);
+async function sampleTable(d: DeclaredAccess, e: Expectations, user: DeclaredUser): Promise<Probe[]> {
+    const { prefix, admin } = team(d, user);
+    const who = userCallers(d, user, prefix);
     const callers = [
         who.keys(),
         who.keys(otherRegion(d.region)),
@@ -214,15 +246,18 @@ async function sampleTable(d: DeclaredAccess, e: Expectations): Promise<Probe[]>
             resources: s.resources,
             expected: expectedForUser(e, caller, s.action, "own"),
             weakness: isStyleWeakness(e, caller, s.action, "own"),
+            ...(admin ? { admin } : {}),
         })),
     );
 }
 
-/** Every request of the three tables, with the decision the config asks for. */
+/** Every request of the tables asked for, with the decision the config asks for. */
 export async function probes(d: DeclaredAccess, e: Expectations, tables: readonly Table[]): Promise<Probe[]> {
+    const sample = tables.includes("sample") ? await Promise.all(d.users.map((u) => sampleTable(d, e, u))) : [];
     return [
-        ...(tables.includes("user") ? userTable(d, e) : []),
+        ...(tables.includes("user") ? d.users.flatMap((u) => userTable(d, e, u)) : []),
         ...(tables.includes("role") ? roleTable(d, e) : []),
-        ...(tables.includes("sample") ? await sampleTable(d, e) : []),
+        ...(tables.includes("session") ? sessionTable(d, e) : []),
+        ...sample.flat(),
     ];
 }

@@ -33,10 +33,20 @@ export function cellText(c: Cell): string {
 /** A row that names a group of the table: its first cell only. */
 const GROUP_ROW = (title: string, width: number): string[] => [`[${title}]`, ...Array<string>(width - 1).fill("")];
 
-/** The user's requests pivoted: one row per request, one column per caller, grouped. */
-export function userTable(matrix: readonly Cell[]): string[][] {
-    const cells = matrix.filter((c) => c.table === "user");
+/** The admins of a team's matrix, in its order; empty for a one-person stack (whose cells name nobody). */
+export function admins(matrix: readonly Cell[]): string[] {
+    return [...new Set(matrix.flatMap((c) => (c.admin === undefined ? [] : [c.admin])))];
+}
+
+/**
+ * An admin's requests pivoted: one row per request, one column per caller, grouped. `admin`: that person's, for a
+ * team (their name left out of the column headers, which the section's title gives).
+ */
+export function userTable(matrix: readonly Cell[], admin?: string): string[][] {
+    const cells = matrix.filter((c) => c.table === "user" && c.admin === admin);
     const callers = [...new Set(cells.map((c) => c.caller))];
+    const header = (caller: string) =>
+        admin && caller.startsWith(`${admin}, `) ? caller.slice(admin.length + 2) : caller;
     const requests = [...new Set(cells.map(requestName))];
     const rows: string[][] = [];
     let group: string | undefined;
@@ -45,12 +55,18 @@ export function userTable(matrix: readonly Cell[]): string[][] {
         if (first.group !== group) rows.push(GROUP_ROW((group = first.group) ?? "", callers.length + 1));
         rows.push([r, ...callers.map((who) => cellText(cells.find((c) => requestName(c) === r && c.caller === who)!))]);
     }
-    return [["request", ...callers], ...rows];
+    return [["request", ...callers.map(header)], ...rows];
 }
 
 export function roleTable(matrix: readonly Cell[]): string[][] {
     const cells = matrix.filter((c) => c.table === "role");
     return [["caller", "sts:AssumeRole"], ...cells.map((c) => [c.caller, cellText(c)])];
+}
+
+/** Each admin assuming the role under their own name, another's, and none: one row per request. */
+export function sessionTable(matrix: readonly Cell[]): string[][] {
+    const cells = matrix.filter((c) => c.table === "session");
+    return [["caller", "request", "decision"], ...cells.map((c) => [c.caller, requestName(c), cellText(c)])];
 }
 
 /** The sample of AWS's actions, one row per caller: counts, and every request not as expected by name. */
@@ -121,8 +137,21 @@ function markdownTable(rows: string[][]): string {
     return [line(rows[0]!), line(rows[0]!.map(() => "---")), ...rows.slice(1).map(line)].join("\n");
 }
 
+/** One user table per admin of a team, titled with their name; the one table of a one-person stack as it was. */
+function userSections(r: Report): { title: string; rows: string[][] }[] {
+    const team = admins(r.matrix);
+    if (team.length === 0) return [{ title: "Requests signed by the admin user", rows: userTable(r.matrix) }];
+    return team.map((a) => ({ title: `Requests signed by ${a}`, rows: userTable(r.matrix, a) }));
+}
+
+const SESSION_TITLE =
+    "Role session names: each admin only under their own user name (sts:RoleSessionName = ${aws:username})";
+
 function renderText(r: Report): string {
     const policies = r.policies.map((p) => `  ${p.title}\n${indent(JSON.stringify(p.document, null, 2), 4)}`);
+    const sessions = r.matrix.some((c) => c.table === "session")
+        ? ["", `  ${SESSION_TITLE}`, textTable(sessionTable(r.matrix))]
+        : [];
     return [
         `k3s-admin-mfa offline plan: stack ${r.stack}, region ${r.region} (Pulumi mocks; no AWS account was contacted)`,
         "",
@@ -133,12 +162,11 @@ function renderText(r: Report): string {
         ...policies,
         "",
         "Access matrix: decision (statement that decided)",
-        "",
-        "  Requests signed by the admin user",
-        textTable(userTable(r.matrix)),
+        ...userSections(r).flatMap((s) => ["", `  ${s.title}`, textTable(s.rows)]),
         "",
         "  Who may assume the MFA role",
         textTable(roleTable(r.matrix)),
+        ...sessions,
         "",
         `  Sampled from AWS's service authorization reference: ${sampleScope(r.matrix)} (every one but the bootstrap actions needs MFA)`,
         textTable(sampleTable(r.matrix)),
@@ -165,14 +193,21 @@ function renderMarkdown(r: Report): string {
         "",
         "### Access matrix",
         "",
-        "Requests signed by the admin user: decision (statement that decided); `~ weakness`: allowed only because of a known weakness of the chosen `mfaPolicy`.",
-        "",
-        markdownTable(userTable(r.matrix)),
-        "",
+        ...userSections(r).flatMap((s, i) => [
+            i === 0
+                ? `${s.title}: decision (statement that decided); \`~ weakness\`: allowed only because of a known weakness of the chosen \`mfaPolicy\`.`
+                : `${s.title}:`,
+            "",
+            markdownTable(s.rows),
+            "",
+        ]),
         "Who may assume the MFA role:",
         "",
         markdownTable(roleTable(r.matrix)),
         "",
+        ...(r.matrix.some((c) => c.table === "session")
+            ? [`${SESSION_TITLE}:`, "", markdownTable(sessionTable(r.matrix)), ""]
+            : []),
         `Sampled from AWS's service authorization reference: ${sampleScope(r.matrix)} (every one but the bootstrap actions needs MFA):`,
         "",
         markdownTable(sampleTable(r.matrix)),

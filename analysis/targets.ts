@@ -1,5 +1,5 @@
 import type { PolicyDocument } from "../components/policies";
-import type { DeclaredAccess } from "./declared";
+import type { DeclaredAccess, DeclaredUser } from "./declared";
 import type { Target } from "./expectations";
 
 export interface OtherTarget {
@@ -15,40 +15,42 @@ export interface OtherTarget {
  * Requests on what is not the caller's own (issue #11): other users' identities and devices, which the seed's
  * exemptions reach with bare keys; and an S3 bucket and a KMS key whose own policies Allow the user by ARN. A
  * resource policy cannot lift an explicit Deny in the user's identity policy, so those stay denied without MFA.
+ * In a team, "another user" is a teammate: the nearest target for a thief holding one admin's keys.
  */
-export function otherTargets(d: DeclaredAccess): OtherTarget[] {
+export function otherTargets(d: DeclaredAccess, user: DeclaredUser): OtherTarget[] {
     const iam = `arn:${d.partition}:iam::${d.accountId}`;
+    const other = d.users.find((u) => u.name !== user.name)?.name ?? "someone-else";
     const allowUser = (sid: string, action: string, resource: string): PolicyDocument["Statement"][number] => ({
         Sid: sid,
         Effect: "Allow",
-        Principal: { AWS: d.user.arn },
+        Principal: { AWS: user.arn },
         Action: action,
         Resource: resource,
     });
-    const bucket = `arn:${d.partition}:s3:::${d.user.name}-example-bucket`;
+    const bucket = `arn:${d.partition}:s3:::${user.name}-example-bucket`;
     const key = `arn:${d.partition}:kms:${d.region}:${d.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     return [
         {
             action: "iam:EnableMFADevice",
             on: "another user",
             target: "another user",
-            resource: `${iam}:user/someone-else`,
+            resource: `${iam}:user/${other}`,
         },
         {
             action: "iam:ListAccessKeys",
             on: "another user",
             target: "another user",
-            resource: `${iam}:user/someone-else`,
+            resource: `${iam}:user/${other}`,
         },
         {
             action: "iam:DeleteVirtualMFADevice",
             on: "another user's device",
             target: "another user",
-            resource: `${iam}:mfa/someone-else`,
+            resource: `${iam}:mfa/${other}`,
         },
         {
             action: "s3:GetObject",
-            on: `a bucket whose policy allows ${d.user.name}`,
+            on: `a bucket whose policy allows ${user.name}`,
             target: "resource policy",
             resource: `${bucket}/report.csv`,
             policy: {
@@ -58,7 +60,7 @@ export function otherTargets(d: DeclaredAccess): OtherTarget[] {
         },
         {
             action: "kms:Decrypt",
-            on: `a KMS key whose policy allows ${d.user.name}`,
+            on: `a KMS key whose policy allows ${user.name}`,
             target: "resource policy",
             resource: key,
             policy: {

@@ -1,5 +1,5 @@
-import { MFA_AGE_KEY, type Statement } from "../components/policies";
-import type { DeclaredAccess } from "./declared";
+import { MFA_AGE_KEY, ROLE_SESSION_NAME_KEY, type Statement, USERNAME_VARIABLE } from "../components/policies";
+import type { DeclaredAccess, DeclaredUser } from "./declared";
 
 /**
  * Known weaknesses of the seed's design that apply to what was declared. Read from the documents themselves, so a
@@ -12,8 +12,13 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 /** A Deny that names `action` in its Action (not NotAction): it takes that action back from an exemption. */
 const deniesByName = (s: Statement, action: string) => s.Effect === "Deny" && list(s.Action).includes(action);
 
+/** Every weakness of any admin's policies, once each, in the order the first user who has it shows them. */
 export function weaknesses(d: DeclaredAccess): string[] {
-    const denies = d.user.policies
+    return [...new Set(d.users.flatMap((u) => userWeaknesses(d, u)))];
+}
+
+function userWeaknesses(d: DeclaredAccess, user: DeclaredUser): string[] {
+    const denies = user.policies
         .filter((p) => p.inline)
         .flatMap((p) => p.document.Statement)
         .filter((s: Statement) => s.Effect === "Deny");
@@ -67,6 +72,18 @@ export function weaknesses(d: DeclaredAccess): string[] {
             "the role trusts the account root (`roleTrust account`): any identity of the account whose own policies allow " +
                 "sts:AssumeRole on it can assume it with MFA, not only the admin user (a role's session gets in " +
                 "only if that role was itself assumed with MFA)",
+        );
+    }
+    // aws-iam-authenticator names the cluster's user after the session: unbound, the caller picks whose name it is.
+    const allows = d.role.trustPolicy.Statement.filter((s) => s.Effect === "Allow");
+    const bound = (s: Statement) => {
+        const names = list(s.Condition?.StringEquals?.[ROLE_SESSION_NAME_KEY] as string | string[] | undefined);
+        return names.length > 0 && names.every((v) => v === USERNAME_VARIABLE);
+    };
+    if (allows.some((s) => !bound(s))) {
+        found.push(
+            "the role's trust does not require `sts:RoleSessionName` to be the caller's own `${aws:username}`: an admin " +
+                "can assume the role under another person's name, and the cluster's audit log then shows that name",
         );
     }
     return found;

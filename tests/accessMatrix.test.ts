@@ -105,10 +105,16 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
     it("evaluates the documents the program declares", async () => {
         const d = await declared();
         assert.deepEqual(
-            d.user.policies.map((p) => p.name),
-            ["k3s-admin-ui-cli-with-mfa", "AdministratorAccess"],
+            d.users.map((u) => [u.name, u.arn, u.policies.map((p) => p.name)]),
+            [
+                [
+                    "k3s-admin",
+                    "arn:aws:iam::123456789012:user/k3s-admin",
+                    ["k3s-admin-ui-cli-with-mfa", "AdministratorAccess"],
+                ],
+            ],
         );
-        assert.deepEqual(d.user.policies[0]!.document, mfaEnforcementPolicy());
+        assert.deepEqual(d.users[0]!.policies[0]!.document, mfaEnforcementPolicy());
     });
 
     for (const config of CONFIGS) {
@@ -320,7 +326,10 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
         it("stay explicitly denied without MFA; with MFA the resource policy alone grants them", async () => {
             const d = await declared();
             // Without AdministratorAccess, so that an ALLOW can only come from the bucket or key policy.
-            const inlineOnly = { ...d, user: { ...d.user, policies: d.user.policies.filter((p) => p.inline) } };
+            const inlineOnly = {
+                ...d,
+                users: d.users.map((u) => ({ ...u, policies: u.policies.filter((p) => p.inline) })),
+            };
             const cells = await accessMatrix(inlineOnly, parseConfig({}), ["user"]);
             for (const [request, sid] of rows) {
                 assert.equal(decided(cell(cells, "user", /^long-term keys$/, request)), "DENY (MustBeSignedInWithMFA)");

@@ -65,6 +65,42 @@ describe("npm run plan (offline access report)", () => {
         assert.ok(out.split("\n").length < 250, String(out.split("\n").length));
     });
 
+    it("shows every admin of a team: resources, each person's inline policy, their requests, the role and session names", async () => {
+        const { code, out } = await plan(
+            "--config",
+            'adminUserNames=["alice","bob","carol"]',
+            "--config",
+            "userName=alice",
+        );
+        assert.equal(code, 0);
+        for (const name of ["alice", "bob", "carol"]) {
+            assert.match(out, new RegExp(`aws:iam/user:User\\s+${name}-user\\s+k3s-admin-mfa:iam:AdminUser ${name}\n`));
+            assert.match(out, new RegExp(`\n  inline policy k3s-admin-ui-cli-with-mfa on user ${name}\n {4}\\{`));
+            assert.match(
+                out,
+                new RegExp(`\n  Requests signed by ${name}\n  request\\s+long-term keys\\s+GetSessionToken`),
+            );
+            assert.match(out, new RegExp(`\n  ${name}, MFA 60 s old\\s+ALLOW \\(AssumeOnlyWithRecentMFA\\)\n`));
+            assert.match(
+                out,
+                new RegExp(
+                    `\n  ${name}, MFA 60 s old\\s+sts:AssumeRole on the role as "${name}"\\s+ALLOW \\(AssumeOnlyWithRecentMFA\\)\n`,
+                ),
+            );
+            assert.match(out, new RegExp(`\n  ${name}, long-term keys\\s+90\\s+90\\s+0\\s+0\\s+none\n`));
+        }
+        assert.match(
+            out,
+            /\n  managed policy AdministratorAccess attached to users alice, bob, carol \(AWS's document\)\n/,
+        );
+        assert.match(
+            out,
+            /\n  alice, MFA 60 s old\s+sts:AssumeRole on the role as "bob"\s+DENY \(no trust statement matches\)\n/,
+        );
+        assert.doesNotMatch(out, /Requests signed by the admin user/);
+        assert.match(out, /\nOK: 0 of \d+ requests that must be denied are allowed$/);
+    });
+
     it("renders markdown tables for pull-request comments", async () => {
         const { code, out } = await plan("--format", "markdown");
         assert.equal(code, 0);
