@@ -1,4 +1,5 @@
-import * as aws from "@pulumi/aws";
+import { Provider } from "@pulumi/aws/provider";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsInputs, loadConfig } from "./config";
 import { AdminUser } from "./components/adminUser";
@@ -68,9 +69,9 @@ const checks = config.verifyEnforcement
 // provider reads no `aws:` stack setting, so it is given the stack's region.
 const testInstanceProvider =
     config.createTestInstance && config.testInstanceProfile !== undefined
-        ? new aws.Provider("k3s-admin-mfa-test-as-person", {
+        ? new Provider("k3s-admin-mfa-test-as-person", {
               profile: config.testInstanceProfile,
-              region: aws.getRegionOutput().region,
+              region: getRegionOutput().region,
           })
         : undefined;
 
@@ -87,7 +88,7 @@ const testInstance = config.createTestInstance
       )
     : undefined;
 
-const region = aws.getRegionOutput().region;
+const region = getRegionOutput().region;
 const clients = config.admins.map((a, i) =>
     clientConfigOutputs({
         userName: a.userName,

@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import {
     administratorAccessArn,
@@ -31,9 +33,9 @@ export interface AdminUserArgs {
  * The two policies are separate resources so either can be checked (and re-checked after changes) on its own.
  */
 export class AdminUser extends pulumi.ComponentResource {
-    public readonly user: aws.iam.User;
-    public readonly adminAttachment: aws.iam.UserPolicyAttachment;
-    public readonly mfaPolicy: aws.iam.UserPolicy;
+    public readonly user: iam.User;
+    public readonly adminAttachment: iam.UserPolicyAttachment;
+    public readonly mfaPolicy: iam.UserPolicy;
     /** The inline policy's document, as declared (it names the partition, known from an invoke, even at preview). */
     public readonly mfaPolicyDocument: pulumi.Output<PolicyDocument>;
     /** ARN of the attached AdministratorAccess policy. */
@@ -51,7 +53,7 @@ export class AdminUser extends pulumi.ComponentResource {
     constructor(name: string, args: AdminUserArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k3s-admin-mfa:iam:AdminUser", name, {}, opts);
 
-        this.user = new aws.iam.User(
+        this.user = new iam.User(
             `${name}-user`,
             {
                 name: args.userName,
@@ -66,7 +68,7 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const partition = getPartitionOutput({}, { parent: this }).partition;
         this.mfaPolicyDocument = partition.apply((p) =>
             mfaEnforcementPolicy({
                 style: args.mfaPolicy ?? "scoped",
@@ -75,7 +77,7 @@ export class AdminUser extends pulumi.ComponentResource {
                 userMfaMaxAgeSeconds: args.userMfaMaxAgeSeconds,
             }),
         );
-        this.mfaPolicy = new aws.iam.UserPolicy(
+        this.mfaPolicy = new iam.UserPolicy(
             `${name}-mfa-policy`,
             {
                 name: args.policyName,
@@ -85,12 +87,12 @@ export class AdminUser extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
         this.knownUserArn = pulumi
             .all([partition, accountId])
             .apply(([p, account]) => iamUserArn(p, account, USER_PATH, args.userName));
         this.adminPolicyArn = partition.apply(administratorAccessArn);
-        this.adminAttachment = new aws.iam.UserPolicyAttachment(
+        this.adminAttachment = new iam.UserPolicyAttachment(
             `${name}-administrator-access`,
             {
                 user: this.user.name,

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { mfaTrustPolicy, trustedPrincipalArn } from "./policies";
 
@@ -14,7 +14,7 @@ export interface MfaRoleArgs {
      * The admin users. The role is created after them, since IAM refuses a trust policy naming a principal that
      * does not exist yet, and is replaced whenever one of them is (see below).
      */
-    readonly users: readonly aws.iam.User[];
+    readonly users: readonly iam.User[];
     /** Who may assume the role. */
     readonly roleTrust: "user" | "account";
     /** Longest accepted time since MFA sign-in, in seconds (`aws:MultiFactorAuthAge`). */
@@ -31,7 +31,7 @@ export const ROLE_MAX_SESSION_SECONDS = 3600;
  * be an identity that can be assumed with MFA alone, which the cluster then maps to a Kubernetes group.
  */
 export class MfaRole extends pulumi.ComponentResource {
-    public readonly role: aws.iam.Role;
+    public readonly role: iam.Role;
     public readonly roleName: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
 
@@ -47,7 +47,7 @@ export class MfaRole extends pulumi.ComponentResource {
             }),
         );
 
-        this.role = new aws.iam.Role(
+        this.role = new iam.Role(
             `${name}-role`,
             {
                 name: args.roleName,

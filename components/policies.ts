@@ -1,10 +1,10 @@
-import type * as aws from "@pulumi/aws";
+import type * as iam from "@pulumi/aws/iam";
 
 /**
  * The policy documents of the stack, as typed objects built by pure functions. Components and tests call the same
  * functions, so the exact MFA rules live here and nowhere else.
  *
- * The types are narrower than `aws.iam.PolicyDocument` (plain values, a closed set of operators) so a test can read
+ * The types are narrower than `iam.PolicyDocument` (plain values, a closed set of operators) so a test can read
  * a document without unwrapping Outputs; `satisfies`/assignments below prove they still fit the provider's type.
  */
 
@@ -270,5 +270,5 @@ export function trustedPrincipalArn(userArn: string, roleTrust: "user" | "accoun
 }
 
 // Compile-time proof that our documents are accepted wherever the provider expects a policy document.
-const _fitsProvider: (doc: PolicyDocument) => aws.iam.PolicyDocument = (doc) => doc;
+const _fitsProvider: (doc: PolicyDocument) => iam.PolicyDocument = (doc) => doc;
 void _fitsProvider;

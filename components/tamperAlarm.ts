@@ -1,4 +1,9 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as sns from "@pulumi/aws/sns";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as pulumi from "@pulumi/pulumi";
 import { tamperEventPattern } from "./tamperPattern";
 
@@ -33,12 +38,12 @@ export interface TamperAlarmArgs {
  * added. A provider passed in `opts` (`provider` or `providers.aws`) is still used, in us-east-1.
  */
 export class TamperAlarm extends pulumi.ComponentResource {
-    public readonly rule: aws.cloudwatch.EventRule;
-    public readonly key: aws.kms.Key;
-    public readonly topic: aws.sns.Topic;
-    public readonly topicPolicy: aws.sns.TopicPolicy;
-    public readonly target: aws.cloudwatch.EventTarget;
-    public readonly subscription: aws.sns.TopicSubscription | undefined;
+    public readonly rule: cloudwatch.EventRule;
+    public readonly key: kms.Key;
+    public readonly topic: sns.Topic;
+    public readonly topicPolicy: sns.TopicPolicy;
+    public readonly target: cloudwatch.EventTarget;
+    public readonly subscription: sns.TopicSubscription | undefined;
     /** The event pattern the rule holds, as an object. */
     public readonly eventPattern: Readonly<Record<string, unknown>>;
     public readonly topicArn: pulumi.Output<string>;
@@ -57,7 +62,7 @@ export class TamperAlarm extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(err instanceof Error ? err.message : String(err), this);
         }
 
-        this.rule = new aws.cloudwatch.EventRule(
+        this.rule = new cloudwatch.EventRule(
             `${name}-rule`,
             {
                 region,
@@ -70,13 +75,13 @@ export class TamperAlarm extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const partition = getPartitionOutput({}, { parent: this }).partition;
+        const accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
         // The name is fixed so the key policy can name the topic's ARN before the topic exists (the topic needs the key).
         const topicName = `${name}-tamper-alarm`;
         const topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${topicName}`;
 
-        this.key = new aws.kms.Key(
+        this.key = new kms.Key(
             `${name}-key`,
             {
                 region,
@@ -91,13 +96,13 @@ export class TamperAlarm extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.topic = new aws.sns.Topic(
+        this.topic = new sns.Topic(
             `${name}-topic`,
             { region, name: topicName, kmsMasterKeyId: this.key.arn, tags },
             { parent: this },
         );
 
-        this.topicPolicy = new aws.sns.TopicPolicy(
+        this.topicPolicy = new sns.TopicPolicy(
             `${name}-topic-policy`,
             {
                 region,
@@ -109,7 +114,7 @@ export class TamperAlarm extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.target = new aws.cloudwatch.EventTarget(
+        this.target = new cloudwatch.EventTarget(
             `${name}-target`,
             { region, rule: this.rule.name, arn: this.topic.arn },
             // Without the topic policy, EventBridge's first deliveries would fail (FailedInvocations), not retry later.
@@ -119,7 +124,7 @@ export class TamperAlarm extends pulumi.ComponentResource {
         this.subscription =
             args.email === undefined
                 ? undefined
-                : new aws.sns.TopicSubscription(
+                : new sns.TopicSubscription(
                       `${name}-email`,
                       { region, topic: this.topic.arn, protocol: "email", endpoint: args.email },
                       { parent: this },
@@ -138,7 +143,7 @@ export class TamperAlarm extends pulumi.ComponentResource {
  * condition: the KMS request EventBridge's delivery makes does not carry them, so such a condition would drop every
  * alarm silently. It is scoped instead by the encryption context SNS binds to each message, the topic's ARN.
  */
-export function tamperKeyPolicy(partition: string, accountId: string, topicArn: string): aws.iam.PolicyDocument {
+export function tamperKeyPolicy(partition: string, accountId: string, topicArn: string): iam.PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -162,7 +167,7 @@ export function tamperKeyPolicy(partition: string, accountId: string, topicArn: 
 }
 
 /** The topic policy: EventBridge may publish, only on behalf of the alarm's rule (aws:SourceArn). */
-export function tamperTopicPolicy(topicArn: string, ruleArn: string): aws.iam.PolicyDocument {
+export function tamperTopicPolicy(topicArn: string, ruleArn: string): iam.PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [

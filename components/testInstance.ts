@@ -1,4 +1,6 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ssm from "@pulumi/aws/ssm";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface TestInstanceArgs {
@@ -65,8 +67,8 @@ export function pickDefaultSubnet(lookup: {
  * with no rules at all.
  */
 export class TestInstance extends pulumi.ComponentResource {
-    public readonly securityGroup: aws.ec2.SecurityGroup;
-    public readonly instance: aws.ec2.Instance;
+    public readonly securityGroup: ec2.SecurityGroup;
+    public readonly instance: ec2.Instance;
     public readonly instanceId: pulumi.Output<string>;
     public readonly subnetId: pulumi.Output<string>;
     /** The image the instance runs (kept at launch unless followLatestAmi), for repeating the launch as a DryRun. */
@@ -77,28 +79,28 @@ export class TestInstance extends pulumi.ComponentResource {
         super("k3s-admin-mfa:ec2:TestInstance", name, {}, opts);
         const invokeOpts = { parent: this };
 
-        const architectures = aws.ec2.getInstanceTypeOutput(
+        const architectures = ec2.getInstanceTypeOutput(
             { instanceType: args.instanceType },
             invokeOpts,
         ).supportedArchitectures;
         // The parameter's `value` is a sensitive field in the provider's schema, so the engine returns it as a secret
         // and every preview would show `ami: [secret] => [secret]`. An AMI ID is public: unsecret it.
         const ami = pulumi.unsecret(
-            aws.ssm.getParameterOutput(
+            ssm.getParameterOutput(
                 { name: architectures.apply(this.cleanly((archs) => al2023AmiParameter(args.instanceType, archs))) },
                 invokeOpts,
             ).value,
         );
 
         const network = args.subnetId
-            ? aws.ec2
+            ? ec2
                   .getSubnetOutput({ id: args.subnetId }, invokeOpts)
                   .apply((s) => ({ subnetId: s.id, vpcId: s.vpcId }))
             : this.defaultNetwork(args.instanceType);
         this.subnetId = network.subnetId;
 
         const tags = { ...args.tags, Name: name };
-        this.securityGroup = new aws.ec2.SecurityGroup(
+        this.securityGroup = new ec2.SecurityGroup(
             `${name}-sg`,
             {
                 description: "k3s-admin-mfa test instance: no inbound or outbound rules",
@@ -109,7 +111,7 @@ export class TestInstance extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.instance = new aws.ec2.Instance(
+        this.instance = new ec2.Instance(
             `${name}-instance`,
             {
                 ami,
@@ -135,9 +137,9 @@ export class TestInstance extends pulumi.ComponentResource {
     /** The default VPC's default subnets, narrowed to the zones that offer the instance type. */
     private defaultNetwork(instanceType: string): pulumi.Output<{ subnetId: string; vpcId: string }> {
         const opts = { parent: this };
-        const region = aws.getRegionOutput({}, opts).region;
-        const defaultVpcIds = aws.ec2.getVpcsOutput({ filters: [{ name: "is-default", values: ["true"] }] }, opts).ids;
-        const offeringZones = aws.ec2.getInstanceTypeOfferingsOutput(
+        const region = getRegionOutput({}, opts).region;
+        const defaultVpcIds = ec2.getVpcsOutput({ filters: [{ name: "is-default", values: ["true"] }] }, opts).ids;
+        const offeringZones = ec2.getInstanceTypeOfferingsOutput(
             { locationType: "availability-zone", filters: [{ name: "instance-type", values: [instanceType] }] },
             opts,
         ).locations;
@@ -145,7 +147,7 @@ export class TestInstance extends pulumi.ComponentResource {
         const defaultSubnetIds = pulumi.all([defaultVpcIds, offeringZones]).apply(([vpcs, zones]) =>
             vpcs.length === 0 || zones.length === 0
                 ? []
-                : aws.ec2.getSubnetsOutput(
+                : ec2.getSubnetsOutput(
                       {
                           filters: [
                               { name: "vpc-id", values: [vpcs[0]!] },

@@ -1,10 +1,25 @@
 // npm test: the type-check of the whole project (root and policy/) and the mocha suite, side by side on two cores.
 // Their outputs are kept apart: mocha streams as it runs, the type-check's is printed after it. The exit status is
 // non-zero when either fails. Plain JavaScript, so it starts without ts-node.
+//
+//   node scripts/test.mjs                   every test and the type-check (npm test; what CI runs)
+//   node scripts/test.mjs FILE...           the inner loop: only these test files, no type-check (npm run test:one)
+//   node scripts/test.mjs --watch FILE...   the same, re-run on every change of a .ts file (npm run test:watch)
+//   Other arguments starting with - go to mocha (--grep TEXT, --bail, ...).
+//
+// Every run ends with the slowest tests and hooks (SLOWEST=N to list N of them, 0 for none).
+//
+// Caches, all under node_modules/.cache/k3s-test (deleted with node_modules; TEST_CACHE=0 runs without them):
+// tsc's incremental state (a run after a small change re-checks only what it affects; a fresh clone, as in CI,
+// checks everything) and Node's compile cache of the JavaScript it loads (typescript, @pulumi/*, the AWS SDK).
 import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 // @pulumi/pulumi and the AWS SDK need package.json's engines.node: on an older Node.js, dozens of tests would fail
 // for reasons that have nothing to do with the project, after pages of SDK warnings. Say it in one line instead.
@@ -18,31 +33,137 @@ if (Number(process.versions.node.split(".")[0]) < minMajor) {
 const tsc = require.resolve("typescript/bin/tsc");
 const mocha = require.resolve("mocha/bin/mocha.js");
 
-function run(args, { capture }) {
+const useCache = process.env.TEST_CACHE !== "0";
+const CACHE = path.join(ROOT, "node_modules", ".cache", "k3s-test");
+mkdirSync(CACHE, { recursive: true });
+
+const args = process.argv.slice(2);
+const watch = args.includes("--watch");
+const files = args.filter((a) => !a.startsWith("-") && /\.[cm]?[jt]s$/.test(a));
+const mochaFlags = args.filter((a) => !files.includes(a));
+const innerLoop = files.length > 0 || watch;
+if (watch && files.length === 0) {
+    console.error(
+        "npm run test:watch: name the test file(s) to re-run, e.g. npm run test:watch -- tests/config.test.ts",
+    );
+    process.exit(2);
+}
+
+// Children inherit this: Node caches the V8 code of every module it compiles (typescript's 9 MB tsc included).
+const env = { ...process.env };
+if (useCache && env.NODE_COMPILE_CACHE === undefined) env.NODE_COMPILE_CACHE = path.join(CACHE, "node-compile-cache");
+
+function run(argv, { capture }) {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, args, { stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+        const started = Date.now();
+        const child = spawn(process.execPath, argv, {
+            cwd: ROOT,
+            env,
+            stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+        });
         let output = "";
         if (capture) {
             child.stdout.on("data", (d) => (output += d));
             child.stderr.on("data", (d) => (output += d));
         }
-        child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+        child.on("close", (code, signal) =>
+            resolve({ code: code ?? (signal ? 1 : 0), output, seconds: (Date.now() - started) / 1000 }),
+        );
     });
 }
 
 async function typecheck() {
     const started = Date.now();
     for (const project of [".", "policy"]) {
-        const r = await run([tsc, "--noEmit", "-p", project], { capture: true });
+        const incremental = useCache
+            ? [
+                  "--incremental",
+                  "--tsBuildInfoFile",
+                  path.join(CACHE, `tsc-${project === "." ? "root" : project}.tsbuildinfo`),
+              ]
+            : [];
+        const r = await run([tsc, "--noEmit", "-p", project, ...incremental], { capture: true });
         if (r.code !== 0) return { ...r, project };
     }
     return { code: 0, output: "", seconds: (Date.now() - started) / 1000 };
 }
 
-const [types, tests] = await Promise.all([typecheck(), run([mocha, ...process.argv.slice(2)], { capture: false })]);
-if (types.code !== 0) {
-    process.stderr.write(`\ntype-check failed (tsc -p ${types.project}):\n${types.output}`);
-} else {
-    console.log(`type-check passed (tsc -p . and -p policy, ${types.seconds.toFixed(1)} s)`);
+// The slowest tests and hooks, listed after mocha's own summary. A reporter is a file mocha requires by path; it is
+// written to the cache directory so the list needs no file of its own in the project.
+const SLOWEST = Number(process.env.SLOWEST ?? 10);
+const reporter = path.join(CACHE, "spec-and-slowest.cjs");
+writeFileSync(
+    reporter,
+    `"use strict";
+// Written by scripts/test.mjs: mocha's spec reporter, then the slowest tests and hooks of the run.
+const Mocha = require(${JSON.stringify(require.resolve("mocha"))});
+const { EVENT_TEST_END, EVENT_HOOK_END, EVENT_RUN_END } = Mocha.Runner.constants;
+const LIMIT = ${SLOWEST};
+class SpecAndSlowest extends Mocha.reporters.Spec {
+    constructor(runner, options) {
+        super(runner, options);
+        const timed = [];
+        const byFile = new Map();
+        const add = (kind, r) => {
+            if (typeof r.duration !== "number" || (kind === "hook" && r.duration < 10)) return;
+            const file = r.file ? require("path").relative(process.cwd(), r.file) : "(root hooks)";
+            timed.push({ kind, title: r.fullTitle(), file, ms: r.duration });
+            byFile.set(file, (byFile.get(file) ?? 0) + r.duration);
+        };
+        runner.on(EVENT_TEST_END, (t) => add("test", t));
+        runner.on(EVENT_HOOK_END, (h) => add("hook", h));
+        runner.once(EVENT_RUN_END, () => {
+            if (LIMIT <= 0 || timed.length === 0) return;
+            const top = timed.sort((a, b) => b.ms - a.ms).slice(0, LIMIT);
+            const tests = timed.filter((t) => t.kind === "test");
+            const total = timed.reduce((s, t) => s + t.ms, 0);
+            console.log("  slowest of " + tests.length + " tests and their hooks (" + (total / 1000).toFixed(1) + " s in all):");
+            for (const t of top) {
+                const label = t.kind === "hook" ? t.title.replace(/"(before|after) (all|each)" hook/, "[$1 $2 hook]") : t.title;
+                console.log("  " + String(t.ms).padStart(7) + " ms  " + t.file + "  " + label);
+            }
+            const files = [...byFile].sort((a, b) => b[1] - a[1]).slice(0, Math.min(LIMIT, 5));
+            console.log("  slowest files: " + files.map(([f, ms]) => f + " " + (ms / 1000).toFixed(1) + " s").join(", ") + "\\n");
+        });
+    }
 }
-process.exitCode = types.code !== 0 || tests.code !== 0 ? 1 : 0;
+module.exports = SpecAndSlowest;
+`,
+);
+const ownReporter = mochaFlags.some((a) => a === "--reporter" || a === "-R" || a.startsWith("--reporter="));
+const reporterFlags = ownReporter ? [] : ["--reporter", reporter];
+
+// mocha adds the spec files on its command line to .mocharc.json's "spec" rather than replacing them: for the
+// inner loop, a copy of .mocharc.json that names only the files asked for.
+let configFlags = [];
+if (innerLoop) {
+    const rc = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8"));
+    const one = path.join(CACHE, "mocharc.inner-loop.json");
+    writeFileSync(one, JSON.stringify({ ...rc, spec: files }, null, 2));
+    configFlags = ["--config", one];
+    if (watch)
+        configFlags.push(
+            "--watch-files",
+            "*.ts,components/**/*.ts,scripts/**/*.ts,analysis/**/*.ts,policy/**/*.ts,tests/**/*.ts",
+        );
+}
+
+const started = Date.now();
+const mochaRun = run([mocha, ...configFlags, ...reporterFlags, ...mochaFlags], { capture: false });
+if (innerLoop) {
+    const tests = await mochaRun;
+    console.log(`(inner loop: ${files.join(" ")}, no type-check; npm test runs everything)`);
+    process.exitCode = tests.code;
+} else {
+    const [types, tests] = await Promise.all([typecheck(), mochaRun]);
+    if (types.code !== 0) {
+        process.stderr.write(`\ntype-check failed (tsc -p ${types.project}):\n${types.output}`);
+    } else {
+        console.log(`type-check passed (tsc -p . and -p policy, ${types.seconds.toFixed(1)} s)`);
+    }
+    console.log(
+        `npm test: ${tests.code === 0 ? "tests passed" : "TESTS FAILED"} (mocha ${tests.seconds.toFixed(1)} s), ` +
+            `${types.code === 0 ? "type-check passed" : "TYPE-CHECK FAILED"}; ${((Date.now() - started) / 1000).toFixed(1)} s wall`,
+    );
+    process.exitCode = types.code !== 0 || tests.code !== 0 ? 1 : 0;
+}

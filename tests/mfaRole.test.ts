@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import { MfaRole } from "../components/mfaRole";
 import { inputsOf, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
@@ -12,7 +12,7 @@ async function trustOf(
     mfaMaxAgeSeconds = 3600,
 ): Promise<{ role: Record<string, unknown>; doc: TrustDoc }> {
     const mocks = useMocks();
-    const user = new aws.iam.User("u", { name: "k3s-admin" });
+    const user = new iam.User("u", { name: "k3s-admin" });
     const c = new MfaRole("r", {
         roleName: "k3s-admin-mfa",
         userArns: [USER_ARN],
@@ -62,7 +62,7 @@ describe("MfaRole", () => {
         const c = new MfaRole("r", {
             roleName: "k3s-admin-mfa",
             userArns: [USER_ARN],
-            users: [new aws.iam.User("u", { name: "k3s-admin" })],
+            users: [new iam.User("u", { name: "k3s-admin" })],
             roleTrust: "user",
             mfaMaxAgeSeconds: 3600,
         });
@@ -75,7 +75,7 @@ describe("MfaRole", () => {
 
     it("is created after the user, and replaced, deleting first, whenever the user gets a new unique ID", async () => {
         const mocks = useMocks();
-        const user = new aws.iam.User("u", { name: "k3s-admin" });
+        const user = new iam.User("u", { name: "k3s-admin" });
         const c = new MfaRole("r", {
             roleName: "k3s-admin-mfa",
             userArns: [USER_ARN],

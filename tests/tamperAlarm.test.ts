@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as aws from "@pulumi/aws";
+import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { TamperAlarm, type TamperAlarmArgs, tamperKeyPolicy } from "../components/tamperAlarm";
 import { ROLE_EVENTS, SELF_EVENTS, tamperEventPattern, USER_EVENTS } from "../components/tamperPattern";
@@ -208,7 +208,7 @@ describe("TamperAlarm", () => {
 
     it("uses a provider given in opts, still in us-east-1", async () => {
         const mocks = alarmMocks();
-        const provider = new aws.Provider("elsewhere", { region: "eu-central-1" });
+        const provider = new Provider("elsewhere", { region: "eu-central-1" });
         const a = new TamperAlarm("k3s-admin", { userNames: USERS, roleName: ROLE }, { providers: { aws: provider } });
         await Promise.all([a.topicArn, a.target.urn].map(promiseOf));
         const reg = (type: string) => registrationOf(mocks, type);
