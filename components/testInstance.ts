@@ -93,9 +93,7 @@ export class TestInstance extends pulumi.ComponentResource {
         );
 
         const network = args.subnetId
-            ? ec2
-                  .getSubnetOutput({ id: args.subnetId }, invokeOpts)
-                  .apply((s) => ({ subnetId: s.id, vpcId: s.vpcId }))
+            ? ec2.getSubnetOutput({ id: args.subnetId }, invokeOpts).apply((s) => ({ subnetId: s.id, vpcId: s.vpcId }))
             : this.defaultNetwork(args.instanceType);
         this.subnetId = network.subnetId;
 
