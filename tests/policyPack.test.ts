@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { MFA_BOOTSTRAP_ACTIONS } from "../components/policies";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
@@ -77,21 +78,8 @@ const ACCOUNT = "123456789012";
 const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/k3s-admin`;
 const ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 const WITHOUT_MFA = { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } };
-const BOOTSTRAP = [
-    "sts:GetSessionToken",
-    "iam:ResyncMFADevice",
-    "iam:ListVirtualMFADevices",
-    "iam:ListUsers",
-    "iam:ListServiceSpecificCredentials",
-    "iam:ListSSHPublicKeys",
-    "iam:ListMFADevices",
-    "iam:ListAccountAliases",
-    "iam:ListAccessKeys",
-    "iam:GetAccountSummary",
-    "iam:EnableMFADevice",
-    "iam:DeleteVirtualMFADevice",
-    "iam:CreateVirtualMFADevice",
-];
+// The program's own exemption list: the documents the pack must accept are the ones the program writes.
+const BOOTSTRAP = [...MFA_BOOTSTRAP_ACTIONS];
 type Json = Record<string, unknown>;
 
 /** Statement 1 of the user's inline policy: the seed's statement verbatim. */

@@ -136,13 +136,18 @@ export async function getSessionToken(w: World, caller: Caller, p: Params): Prom
     }
     const k = w.account.issueSession({ ...caller, session: true, mfaAt }, seconds);
     return queryResult("sts", "GetSessionToken", {
-        Credentials: {
-            AccessKeyId: k.accessKeyId,
-            SecretAccessKey: k.secretAccessKey,
-            SessionToken: k.sessionToken,
-            Expiration: new Date(k.expires).toISOString(),
-        },
+        Credentials: credentialsOf(k),
     });
+}
+
+/** STS's `Credentials` element, as GetSessionToken and AssumeRole return it. */
+function credentialsOf(k: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expires: number }) {
+    return {
+        AccessKeyId: k.accessKeyId,
+        SecretAccessKey: k.secretAccessKey,
+        SessionToken: k.sessionToken,
+        Expiration: new Date(k.expires).toISOString(),
+    };
 }
 
 export async function assumeRole(w: World, caller: Caller, p: Params): Promise<Reply> {
@@ -183,12 +188,7 @@ export async function assumeRole(w: World, caller: Caller, p: Params): Promise<R
     };
     const k = a.issueSession(role, seconds);
     return queryResult("sts", "AssumeRole", {
-        Credentials: {
-            AccessKeyId: k.accessKeyId,
-            SecretAccessKey: k.secretAccessKey,
-            SessionToken: k.sessionToken,
-            Expiration: new Date(k.expires).toISOString(),
-        },
+        Credentials: credentialsOf(k),
         AssumedRoleUser: { AssumedRoleId: role.userId, Arn: arn },
     });
 }
