@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_KUBERNETES_GROUP } from "./components/clientConfig";
 import { tamperEventPattern } from "./components/tamperPattern";
-import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, type MfaPolicyStyle, mfaTrustPolicy } from "./components/policies";
+import {
+    DEFAULT_USER_MFA_MAX_AGE_SECONDS,
+    MAX_MFA_AGE_SECONDS,
+    type MfaPolicyStyle,
+    mfaTrustPolicy,
+} from "./components/policies";
 
 /**
  * The one place the stack's settings are read and validated. Every value is checked before any resource is
@@ -83,8 +88,7 @@ export type RawConfig = Readonly<Record<string, string | undefined>>;
 
 export const PROJECT = "k3s-admin-mfa";
 
-/** GetSessionToken's longest session (36 hours): an MFA age beyond it can never be reached by a session. */
-export const MAX_MFA_AGE_SECONDS = 129600;
+export { MAX_MFA_AGE_SECONDS };
 
 /** An AWS CLI profile name, as this project writes and accepts them. */
 const PROFILE_NAME = /^[A-Za-z0-9_.@+-]{1,64}$/;

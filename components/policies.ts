@@ -33,6 +33,9 @@ export interface PolicyDocument {
 }
 
 export const MFA_DENY_SID = "MustBeSignedInWithMFA";
+
+/** GetSessionToken's longest session (36 hours): an MFA age beyond it can never be reached by a session. */
+export const MAX_MFA_AGE_SECONDS = 129600;
 export const MFA_PRESENT_KEY = "aws:MultiFactorAuthPresent";
 export const MFA_AGE_KEY = "aws:MultiFactorAuthAge";
 export const ROLE_SESSION_NAME_KEY = "sts:RoleSessionName";

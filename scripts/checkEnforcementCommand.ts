@@ -11,8 +11,8 @@
  * Exit status 0 with a one-line summary on stdout when every scenario holds; 1 with one line on stderr naming the
  * scenario that did not; 2 for bad arguments or settings.
  */
-import { MAX_MFA_AGE_SECONDS } from "../config";
-import { MFA_DENY_SID } from "../components/policies";
+// Not from config.ts: that loads @pulumi/pulumi, which this command, run by every `pulumi up`, does not need.
+import { MAX_MFA_AGE_SECONDS, MFA_DENY_SID } from "../components/policies";
 import { ASSUME_ROLES_ENV, awsClients, Clients, ClientSettings, parseAssumeRoles, STS_REGION_ENV } from "./awsSession";
 import { EXIT, type Io, parseFlags as parseCommandLine, UsageError } from "./cli";
 import { checkEnforcement } from "./enforcement";

@@ -74,6 +74,8 @@ describe("EnforcementCheck (the proof inside pulumi up)", () => {
             const local = {
                 ...env,
                 AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
+                // The refusal is certain: the SDK's own retries would only add their back-off to the test.
+                AWS_MAX_ATTEMPTS: "1",
                 AWS_REGION: "us-east-1",
                 AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
                 AWS_SECRET_ACCESS_KEY: "secret",
