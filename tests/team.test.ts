@@ -118,3 +118,24 @@ describe("the tamper alarm, wired from the stack's settings", () => {
         assert.equal(run.outputs["tamperAlarmTopicArn"], undefined);
     });
 });
+
+describe("a one-person stack whose user is not named k3s-admin", () => {
+    it("keeps its resources: the components alias their old name, and the engine carries it to their children", async () => {
+        const run = await runProgram({ userName: "ops", createTestInstance: "false" });
+        for (const type of ["k3s-admin-mfa:iam:AdminUser", "k3s-admin-mfa:iam:EnforcementCheck"]) {
+            const component = run.registrations.find((r) => r.type === type)!;
+            assert.equal(component.name, "ops");
+            assert.deepEqual(
+                component.aliasSpecs.map((a) => (a["spec"] as { name?: string }).name),
+                ["k3s-admin"],
+                type,
+            );
+            // pulumi pkg/resource/deploy/step_generator.go inheritedChildAlias: a child whose name starts with its
+            // parent's gets the alias with the parent's old name in its place ("ops-user" -> "k3s-admin-user").
+            const children = run.registrations.filter((r) => r.parent.endsWith(`${type}::ops`));
+            assert.ok(children.length > 0);
+            for (const child of children) assert.ok(child.name.startsWith("ops-"), child.name);
+        }
+        assert.ok(run.registrations.every((r) => r.type !== "k3s-admin-mfa:iam:AdminUser" || r.name !== "k3s-admin"));
+    });
+});
