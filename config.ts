@@ -93,6 +93,12 @@ export { MAX_MFA_AGE_SECONDS };
 /** An AWS CLI profile name, as this project writes and accepts them. */
 const PROFILE_NAME = /^[A-Za-z0-9_.@+-]{1,64}$/;
 
+/**
+ * Why an admin's name needs 2 characters where IAM takes 1: the role's trust requires the session to be named after
+ * the user, and STS refuses a RoleSessionName shorter than 2.
+ */
+const USER_NAME_WHY = " (the role's session is named after the user, and STS needs at least 2 characters)";
+
 /** The characters IAM allows in user, role and policy names. */
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]+$/;
 const IAM_NAME_CHARS = "letters, digits and + = , . @ _ -";
@@ -148,11 +154,12 @@ class Reader {
         throw new ConfigError(`config \`${key}\` ${allowed}, got ${shown}`);
     }
 
-    iamName(key: string, fallback: string, maxLength: number, emptyMeansFallback = false): string {
+    iamName(key: string, fallback: string, maxLength: number, emptyMeansFallback = false, minLength = 1): string {
         const raw = this.raw[key];
         const value = raw === undefined || (emptyMeansFallback && raw === "") ? fallback : raw;
-        if (value.length > maxLength || !IAM_NAME.test(value)) {
-            this.fail(key, value, `must be 1 to ${maxLength} ${IAM_NAME_CHARS}`);
+        if (value.length < minLength || value.length > maxLength || !IAM_NAME.test(value)) {
+            const why = minLength > 1 ? USER_NAME_WHY : "";
+            this.fail(key, value, `must be ${minLength} to ${maxLength} ${IAM_NAME_CHARS}${why}`);
         }
         return value;
     }
@@ -228,9 +235,9 @@ class Reader {
         } catch {
             parsed = undefined;
         }
-        const allowed = `must be a list of IAM user names (1 to 64 ${IAM_NAME_CHARS}), set with \`pulumi config set --path '${key}[0]' alice\``;
+        const allowed = `must be a list of IAM user names (2 to 64 ${IAM_NAME_CHARS}), set with \`pulumi config set --path '${key}[0]' alice\``;
         if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === "string")) this.fail(key, value, allowed);
-        const bad = (parsed as string[]).find((n) => n.length > 64 || !IAM_NAME.test(n));
+        const bad = (parsed as string[]).find((n) => n.length < 2 || n.length > 64 || !IAM_NAME.test(n));
         if (bad !== undefined) this.fail(key, bad, `holds a name IAM refuses: each ${allowed.slice(5)}`);
         return Object.freeze([...(parsed as string[])]);
     }
@@ -312,7 +319,7 @@ export function parseConfig(
 ): StackConfig {
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
-    const userName = read.iamName("userName", "k3s-admin", 64);
+    const userName = read.iamName("userName", "k3s-admin", 64, false, 2);
     const adminUserNames = read.userNames("adminUserNames");
     const hardened = read.boolean("hardened", false);
     const mfaPolicy = read.oneOf<MfaPolicyStyle>("mfaPolicy", ["scoped", "seed"], "scoped");

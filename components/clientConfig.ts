@@ -22,6 +22,9 @@ export interface ClientConfigArgs {
     readonly kubeconfigCluster: string;
 }
 
+/** Credential variables the kubeconfig's exec plugin clears, so that only its profile decides who signs. */
+const SHADOWED_KEYS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
+
 /** `[profile <userName>-mfa]`: the name people type after `--profile` and put in `AWS_PROFILE`. */
 export function mfaProfileName(userName: string): string {
     return `${userName}-mfa`;
@@ -59,7 +62,13 @@ export function execPlugin(a: ClientConfigArgs) {
         apiVersion: "client.authentication.k8s.io/v1beta1",
         command: "aws-iam-authenticator",
         args: ["token", "-i", a.clusterId, "--cache"],
-        env: [{ name: "AWS_PROFILE", value: mfaProfileName(a.userName) }],
+        env: [
+            { name: "AWS_PROFILE", value: mfaProfileName(a.userName) },
+            // Keys in the environment win over AWS_PROFILE in the AWS SDKs (aws-sdk-go-v2 config resolveCredentialChain):
+            // in a shell where `mfa-session --print-env` was eval'd, the plugin would sign as the user, whom the cluster
+            // does not map. The SDKs read an empty variable as unset, so the profile, and its role, always win here.
+            ...SHADOWED_KEYS.map((name) => ({ name, value: "" })),
+        ],
         interactiveMode: "IfAvailable",
     };
 }

@@ -78,7 +78,8 @@ export class TamperAlarm extends pulumi.ComponentResource {
         const partition = getPartitionOutput({}, { parent: this }).partition;
         const accountId = getCallerIdentityOutput({}, { parent: this }).accountId;
         // The name is fixed so the key policy can name the topic's ARN before the topic exists (the topic needs the key).
-        const topicName = `${name}-tamper-alarm`;
+        // It follows the role, whose name is unique in the account: two stacks in one account get two topics.
+        const topicName = `${args.roleName}-tamper-alarm`;
         const topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${topicName}`;
 
         this.key = new kms.Key(

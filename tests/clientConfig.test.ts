@@ -75,7 +75,13 @@ describe("client configuration outputs", () => {
                             apiVersion: "client.authentication.k8s.io/v1beta1",
                             command: "aws-iam-authenticator",
                             args: ["token", "-i", "k3s", "--cache"],
-                            env: [{ name: "AWS_PROFILE", value: "k3s-admin-mfa" }],
+                            env: [
+                                { name: "AWS_PROFILE", value: "k3s-admin-mfa" },
+                                // Cleared, so keys exported in the shell cannot shadow the profile's role.
+                                { name: "AWS_ACCESS_KEY_ID", value: "" },
+                                { name: "AWS_SECRET_ACCESS_KEY", value: "" },
+                                { name: "AWS_SESSION_TOKEN", value: "" },
+                            ],
                             interactiveMode: "IfAvailable",
                         },
                     },

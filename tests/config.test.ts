@@ -138,14 +138,18 @@ describe("config", () => {
             [
                 "userName with a character IAM forbids",
                 { userName: "k3s admin" },
-                `\`userName\` must be 1 to 64 ${iam}, got "k3s admin"`,
+                `\`userName\` must be 2 to 64 ${iam} (the role's session is named after the user, and STS needs at least 2 characters), got "k3s admin"`,
             ],
             [
                 "userName longer than 64",
                 { userName: long("a", 65) },
-                `\`userName\` must be 1 to 64 ${iam}, got "${long("a", 65)}"`,
+                `\`userName\` must be 2 to 64 ${iam} (the role's session is named after the user, and STS needs at least 2 characters), got "${long("a", 65)}"`,
             ],
-            ["an empty userName", { userName: "" }, `\`userName\` must be 1 to 64 ${iam}, got ""`],
+            [
+                "an empty userName",
+                { userName: "" },
+                `\`userName\` must be 2 to 64 ${iam} (the role's session is named after the user, and STS needs at least 2 characters), got ""`,
+            ],
             [
                 "policyName longer than 128",
                 { policyName: long("p", 129) },

@@ -88,11 +88,20 @@ describe("kubectl setup on a kubeconfig that already holds other entries", () =>
         );
         assert.equal(after["current-context"], "default");
         const user = after.users.find((u) => u.name === "k3s-admin-mfa")!;
-        assert.deepEqual(user.user["exec"], {
+        // kubectl keeps exec env in its own (name) order: the order carries no meaning, so compare sorted.
+        const exec = user.user["exec"] as { env: { name: string }[] };
+        exec.env.sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepEqual(exec, {
             apiVersion: "client.authentication.k8s.io/v1beta1",
             command: "aws-iam-authenticator",
             args: ["token", "-i", "k3s", "--cache"],
-            env: [{ name: "AWS_PROFILE", value: "k3s-admin-mfa" }],
+            env: [
+                // Cleared, so keys exported in the shell cannot shadow the profile's role.
+                { name: "AWS_ACCESS_KEY_ID", value: "" },
+                { name: "AWS_PROFILE", value: "k3s-admin-mfa" },
+                { name: "AWS_SECRET_ACCESS_KEY", value: "" },
+                { name: "AWS_SESSION_TOKEN", value: "" },
+            ],
             interactiveMode: "IfAvailable",
             provideClusterInfo: false,
         });

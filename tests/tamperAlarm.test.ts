@@ -233,7 +233,7 @@ describe("TamperAlarm", () => {
         const key = reg("aws:kms/key:Key").object;
         assert.equal(key["enableKeyRotation"], true);
         assert.equal(key["deletionWindowInDays"], 7);
-        const topicArn = "arn:aws:sns:us-east-1:123456789012:k3s-admin-tamper-alarm";
+        const topicArn = "arn:aws:sns:us-east-1:123456789012:k3s-admin-mfa-tamper-alarm";
         assert.equal(await promiseOf(a.topicArn), topicArn);
         assert.deepEqual(JSON.parse(String(key["policy"])), tamperKeyPolicy("aws", "123456789012", topicArn));
     });

@@ -109,7 +109,7 @@ describe("the tamper alarm, wired from the stack's settings", () => {
         for (const name of ["alice", "bob", "alice-mfa"]) assert.ok(pattern.includes(`\\"${name}\\"`), name);
         assert.equal(rule.inputs["region"], "us-east-1");
         assert.equal(run.resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription").length, 1);
-        assert.equal(run.outputs["tamperAlarmTopicArn"], "arn:aws:sns:us-east-1:123456789012:k3s-admin-tamper-alarm");
+        assert.equal(run.outputs["tamperAlarmTopicArn"], "arn:aws:sns:us-east-1:123456789012:alice-mfa-tamper-alarm");
     });
 
     it("is off by default: the single-admin stack is as it was", async () => {
