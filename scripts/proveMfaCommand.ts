@@ -2,11 +2,11 @@
  * prove-mfa's command line: flags, help, credentials and exit statuses (scripts/prove-mfa.ts is the entry point).
  */
 import * as path from "node:path";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { parseKnownFiles } from "@smithy/core/config";
 import { UserError } from "./awsErrors";
+import { ec2Client } from "./ec2";
 import { FALLBACK_REGION, resolveRegion } from "./awsRegion";
 import { EXIT, failure, Interrupted, parseFlags, terminalPrompt, UsageError, type Io } from "./cli";
 import { awsFiles, profileExists } from "./credentialsFile";
@@ -76,7 +76,7 @@ const realClients: MakeClients = ({ region, keys, profile }) => {
     const auth = keys ? { credentials: keys } : { profile };
     return {
         sts: new STSClient({ region, ...auth }),
-        ec2: new EC2Client({ region, ...auth }),
+        ec2: ec2Client({ region, ...auth }),
         iam: new IAMClient({ region, ...auth }),
     };
 };

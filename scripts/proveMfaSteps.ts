@@ -1,4 +1,3 @@
-import { RunInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { ListMFADevicesCommand, type IAMClient } from "@aws-sdk/client-iam";
 import {
     AssumeRoleCommand,
@@ -11,6 +10,7 @@ import { MFA_DENY_SID } from "../components/policies";
 import { UserError } from "./awsErrors";
 import { StepError, type StepOutcome } from "./proveMfaOutput";
 import type { StackFacts } from "./proveMfaStack";
+import { type Ec2, runInstancesDryRun } from "./ec2";
 
 /**
  * Seed 004's experiment, as the person holding the user's keys: five requests against the real APIs, each judged
@@ -19,7 +19,7 @@ import type { StackFacts } from "./proveMfaStack";
 
 export interface Signed {
     readonly sts: Pick<STSClient, "send">;
-    readonly ec2: Pick<EC2Client, "send">;
+    readonly ec2: Ec2;
     readonly iam: Pick<IAMClient, "send">;
 }
 
@@ -67,10 +67,10 @@ async function dryRun(ec2: Signed["ec2"], facts: StackFacts): Promise<DryRunAnsw
     const i = facts.instance;
     try {
         await ec2.send(
-            new RunInstancesCommand({
+            runInstancesDryRun({
                 DryRun: true,
                 ImageId: i.ami,
-                InstanceType: i.type as never,
+                InstanceType: i.type,
                 SubnetId: i.subnetId,
                 MinCount: 1,
                 MaxCount: 1,

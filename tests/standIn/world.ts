@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { awsConfigProfile } from "../../components/clientConfig";
@@ -10,6 +9,7 @@ import { ROLE_MAX_SESSION_SECONDS } from "../../components/mfaRole";
 import type { PolicyDocument } from "../../components/policies";
 import { main, type Context } from "../../scripts/proveMfaCommand";
 import { AwsStandIn, INSTANCE, REGION, type StandInOptions } from "../awsStandIn";
+import { ec2ClientClass } from "../../scripts/ec2";
 
 /**
  * What the prove-mfa tests share: one stand-in per test file, a HOME with real AWS files in a temporary folder
@@ -182,7 +182,7 @@ export class ProveWorld {
      * which would swallow this file's real requests; lift those stubs for this file and put them back after it.
      */
     private liftSdkStubs(): void {
-        for (const C of [STSClient, IAMClient, EC2Client]) {
+        for (const C of [STSClient, IAMClient, ec2ClientClass()]) {
             const own = Object.getOwnPropertyDescriptor(C.prototype, "send");
             if (!own) continue;
             delete (C.prototype as { send?: unknown }).send;
