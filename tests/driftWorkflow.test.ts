@@ -88,7 +88,10 @@ describe("nightly drift workflow", () => {
             outputs[key!]!,
         ]);
         assert.match(run, /--region "\$AWS_REGION"/);
-        const argv = [...fromOutputs, ["--region", "us-east-1"]];
+        // One check per admin: the user ARNs come from the people output of a team, or userArn.
+        assert.ok(run.includes(`jq -r 'if .people then [.people[].userArn] else [.userArn] end | .[]' "$out"`));
+        assert.match(run, /for arn in \$arns; do[\s\S]*--user-arn "\$arn"[\s\S]*\|\| rc=1\s+done\s+exit "\$rc"/);
+        const argv = [["--user-arn", outputs["userArn"]!], ...fromOutputs, ["--region", "us-east-1"]];
         const flags = parseFlags(argv.flat());
         assert.deepEqual(
             [flags.userArn, flags.policyName, flags.roleArn, flags.mfaMaxAgeSeconds, flags.region],
