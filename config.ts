@@ -257,10 +257,10 @@ class Reader {
  */
 export const TRUST_POLICY_QUOTA = 2048;
 
-/** The trust policy's size for these users, with the longest partition, so no real account can exceed it. */
-function trustPolicySize(userNames: readonly string[], mfaMaxAgeSeconds: number): number {
+/** The trust policy's size for these users, at its longest (partition, age limit), so no real stack can exceed it. */
+function trustPolicySize(userNames: readonly string[]): number {
     const arns = userNames.map((n) => `arn:aws-us-gov:iam::123456789012:user/${n}`);
-    return JSON.stringify(mfaTrustPolicy({ principalArn: arns, mfaMaxAgeSeconds })).length;
+    return JSON.stringify(mfaTrustPolicy({ principalArn: arns, mfaMaxAgeSeconds: MAX_MFA_AGE_SECONDS })).length;
 }
 
 /** The administrators: `adminUserNames`, or just `userName`; each dead end names both keys where both matter. */
@@ -291,7 +291,7 @@ function adminsOf(
                 `${names.length} people: unset it (each person's device is then named after their user)`,
         );
     if (roleTrust === "user") {
-        const size = trustPolicySize(names, 129600);
+        const size = trustPolicySize(names);
         if (size > TRUST_POLICY_QUOTA)
             read.fail(
                 "adminUserNames",

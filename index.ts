@@ -1,4 +1,3 @@
-import { Provider } from "@pulumi/aws/provider";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSettingsInputs, loadConfig } from "./config";
@@ -17,31 +16,31 @@ const tags = { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy
  * else's. The first admin's were always called "k3s-admin": where their user is named otherwise, an alias keeps
  * their URNs (and so their resources) as they were before several admins existed.
  */
-const componentName = (userName: string) => userName;
 const legacyAlias = (userName: string) =>
     userName === config.userName && userName !== "k3s-admin" ? { aliases: [{ name: "k3s-admin" }] } : undefined;
 
-const admins = config.admins.map(
-    (a) =>
-        new AdminUser(
-            componentName(a.userName),
-            {
-                userName: a.userName,
-                policyName: config.policyName,
-                hardened: config.hardened,
-                mfaPolicy: config.mfaPolicy,
-                userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
-                tags,
-            },
-            legacyAlias(a.userName),
-        ),
-);
-const admin = admins[0]!;
+// Each person: their settings and their user, first the one `userName` names.
+const team = config.admins.map((settings) => ({
+    settings,
+    user: new AdminUser(
+        settings.userName,
+        {
+            userName: settings.userName,
+            policyName: config.policyName,
+            hardened: config.hardened,
+            mfaPolicy: config.mfaPolicy,
+            userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
+            tags,
+        },
+        legacyAlias(settings.userName),
+    ),
+}));
+const admin = team[0]!.user;
 
 const role = new MfaRole("k3s-admin", {
     roleName: config.roleName,
-    userArns: admins.map((a) => a.knownUserArn),
-    users: admins.map((a) => a.user),
+    userArns: team.map((p) => p.user.knownUserArn),
+    users: team.map((p) => p.user.user),
     roleTrust: config.roleTrust,
     mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
     tags,
@@ -49,50 +48,36 @@ const role = new MfaRole("k3s-admin", {
 
 // Declared after the role: each check proves the role's trust policy as IAM stores it, so it runs after the role.
 const checks = config.verifyEnforcement
-    ? admins.map(
-          (a, i) =>
+    ? team.map(
+          (p) =>
               new EnforcementCheck(
-                  componentName(config.admins[i]!.userName),
+                  p.settings.userName,
                   {
-                      admin: a,
+                      admin: p.user,
                       role,
                       mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
                       awsSettings: awsSettingsInputs(config),
                   },
-                  legacyAlias(config.admins[i]!.userName),
+                  legacyAlias(p.settings.userName),
               ),
       )
     : undefined;
 
-// Seed 004 launches its instance as the person: with testInstanceProfile, a provider of its own signs the launch (and
-// the lookups before it) with that profile, so long-term keys are refused and an MFA session succeeds. An explicit
-// provider reads no `aws:` stack setting, so it is given the stack's region.
-const testInstanceProvider =
-    config.createTestInstance && config.testInstanceProfile !== undefined
-        ? new Provider("k3s-admin-mfa-test-as-person", {
-              profile: config.testInstanceProfile,
-              region: getRegionOutput().region,
-          })
-        : undefined;
-
 const testInstance = config.createTestInstance
-    ? new TestInstance(
-          "k3s-admin-mfa-test",
-          {
-              instanceType: config.testInstanceType,
-              subnetId: config.testInstanceSubnetId,
-              followLatestAmi: config.testInstanceFollowLatestAmi,
-              tags,
-          },
-          testInstanceProvider ? { providers: { aws: testInstanceProvider } } : undefined,
-      )
+    ? new TestInstance("k3s-admin-mfa-test", {
+          instanceType: config.testInstanceType,
+          subnetId: config.testInstanceSubnetId,
+          followLatestAmi: config.testInstanceFollowLatestAmi,
+          profile: config.testInstanceProfile,
+          tags,
+      })
     : undefined;
 
 const region = getRegionOutput().region;
-const clients = config.admins.map((a, i) =>
+const clients = team.map(({ settings: a, user }) =>
     clientConfigOutputs({
         userName: a.userName,
-        userArn: admins[i]!.knownUserArn,
+        userArn: user.knownUserArn,
         roleArn: role.roleArn,
         roleName: role.roleName,
         region,
@@ -114,7 +99,6 @@ const alarm = config.tamperAlarm
           roleName: config.roleName,
           email: config.tamperAlarmEmail,
           tags,
-          userNamesSetting: config.admins.length > 1 ? "adminUserNames" : "userName",
       })
     : undefined;
 
@@ -146,10 +130,10 @@ export const people =
     config.admins.length > 1
         ? pulumi.output(
               Object.fromEntries(
-                  config.admins.map((a, i) => [
-                      a.userName,
+                  team.map((p, i) => [
+                      p.settings.userName,
                       {
-                          userArn: admins[i]!.userArn,
+                          userArn: p.user.userArn,
                           awsConfigProfile: clients[i]!.awsConfigProfile,
                           kubectlSetup: clients[i]!.kubectlSetup,
                           kubeconfig: clients[i]!.kubeconfig,

@@ -1,6 +1,7 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
+import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface TestInstanceArgs {
@@ -12,6 +13,12 @@ export interface TestInstanceArgs {
     readonly tags?: Readonly<Record<string, string>>;
     /** Replace the instance whenever AWS publishes a newer Amazon Linux 2023 image. Default: false. */
     readonly followLatestAmi?: boolean;
+    /**
+     * An AWS CLI profile that makes the launch, and the lookups before it, through a provider of its own: seed 004's
+     * experiment as the person (their long-term keys are refused, their MFA session succeeds). Default: the stack's
+     * provider.
+     */
+    readonly profile?: string;
 }
 
 /** Public SSM parameters that always name the current Amazon Linux 2023 AMI of an architecture. */
@@ -67,6 +74,8 @@ export function pickDefaultSubnet(lookup: {
  * with no rules at all.
  */
 export class TestInstance extends pulumi.ComponentResource {
+    /** The provider of `profile`, when one is given. */
+    public readonly provider: Provider | undefined;
     public readonly securityGroup: ec2.SecurityGroup;
     public readonly instance: ec2.Instance;
     public readonly instanceId: pulumi.Output<string>;
@@ -77,7 +86,16 @@ export class TestInstance extends pulumi.ComponentResource {
 
     constructor(name: string, args: TestInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k3s-admin-mfa:ec2:TestInstance", name, {}, opts);
-        const invokeOpts = { parent: this };
+        // An explicit provider reads no `aws:` stack setting, so it is given the stack's region.
+        this.provider =
+            args.profile === undefined
+                ? undefined
+                : new Provider(
+                      `${name}-as-person`,
+                      { profile: args.profile, region: getRegionOutput({}, { parent: this }).region },
+                      { parent: this },
+                  );
+        const invokeOpts = { parent: this, provider: this.provider };
 
         const architectures = ec2.getInstanceTypeOutput(
             { instanceType: args.instanceType },
@@ -106,7 +124,7 @@ export class TestInstance extends pulumi.ComponentResource {
                 // No ingress and no egress: the provider removes AWS's default allow-all egress rule.
                 tags,
             },
-            { parent: this },
+            { parent: this, provider: this.provider },
         );
 
         this.instance = new ec2.Instance(
@@ -123,7 +141,7 @@ export class TestInstance extends pulumi.ComponentResource {
                 volumeTags: tags,
             },
             // A new image every few weeks would otherwise replace this throwaway instance on the next `pulumi up`.
-            { parent: this, ignoreChanges: args.followLatestAmi ? [] : ["ami"] },
+            { parent: this, provider: this.provider, ignoreChanges: args.followLatestAmi ? [] : ["ami"] },
         );
 
         this.instanceId = this.instance.id;
@@ -134,7 +152,7 @@ export class TestInstance extends pulumi.ComponentResource {
 
     /** The default VPC's default subnets, narrowed to the zones that offer the instance type. */
     private defaultNetwork(instanceType: string): pulumi.Output<{ subnetId: string; vpcId: string }> {
-        const opts = { parent: this };
+        const opts = { parent: this, provider: this.provider };
         const region = getRegionOutput({}, opts).region;
         const defaultVpcIds = ec2.getVpcsOutput({ filters: [{ name: "is-default", values: ["true"] }] }, opts).ids;
         const offeringZones = ec2.getInstanceTypeOfferingsOutput(

@@ -109,7 +109,8 @@ describe("the program with other settings", () => {
         assert.equal(provider[0]!.object["region"], "us-east-1");
         const viaOwn = (r: { type: string }) => /^aws:ec2\//.test(r.type);
         const ref = own.registrations.find(viaOwn)!.provider;
-        assert.match(ref, /::pulumi:providers:aws::k3s-admin-mfa-test-as-person::/);
+        // The TestInstance component's own child: it goes with the component.
+        assert.match(ref, /::k3s-admin-mfa:ec2:TestInstance\$pulumi:providers:aws::k3s-admin-mfa-test-as-person::/);
         for (const r of own.registrations.filter((r) => r.custom && r.type !== "pulumi:providers:aws"))
             assert.equal(r.provider === ref, viaOwn(r), `${r.type} ${r.name}`);
         // The lookups before the launch are the person's too (seed 004: refused before anything is created).
