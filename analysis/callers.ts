@@ -1,4 +1,4 @@
-import { MFA_AGE_KEY, MFA_PRESENT_KEY, type PolicyDocument } from "../components/policies";
+import { administratorAccessArn, MFA_AGE_KEY, MFA_PRESENT_KEY, type PolicyDocument } from "../components/policies";
 import type { DeclaredAccess, DeclaredUser, NamedPolicy } from "./declared";
 import { managedPolicyDocument } from "./managedPolicies";
 
@@ -25,11 +25,32 @@ export interface Caller {
 /** A fixed clock, so the report is the same on every run. */
 const NOW = new Date("2026-01-15T09:30:00Z");
 /** TEST-NET-3 (RFC 5737): an address that is nobody's. */
-export const SOURCE_IP = "203.0.113.10";
+const SOURCE_IP = "203.0.113.10";
 
 /** The region a request goes to when it does not go to the stack's region. */
 export function otherRegion(region: string): string {
     return region === "eu-west-1" ? "us-west-2" : "eu-west-1";
+}
+
+/** The global keys every request carries, whoever signs it. */
+function globalContext(
+    region: string,
+    account: string,
+    principalArn: string,
+    principalType: "User" | "AssumedRole",
+): Record<string, string> {
+    return {
+        "aws:RequestedRegion": region,
+        "aws:SourceIp": SOURCE_IP,
+        "aws:ViaAWSService": "false",
+        "aws:SecureTransport": "true",
+        "aws:CurrentTime": NOW.toISOString(),
+        "aws:EpochTime": String(Math.floor(NOW.getTime() / 1000)),
+        "aws:PrincipalAccount": account,
+        "aws:PrincipalArn": principalArn,
+        "aws:PrincipalType": principalType,
+        "aws:UserAgent": "aws-cli/2.27.0 md/awscrt#0.26.1 ua/2.1 os/linux",
+    };
 }
 
 /** The global keys of a request signed by an IAM user (long-term keys or a GetSessionToken session). */
@@ -40,18 +61,9 @@ function userContext(
     sessionStart?: Date,
 ): Record<string, string> {
     return {
-        "aws:RequestedRegion": region,
-        "aws:SourceIp": SOURCE_IP,
-        "aws:ViaAWSService": "false",
-        "aws:SecureTransport": "true",
-        "aws:CurrentTime": NOW.toISOString(),
-        "aws:EpochTime": String(Math.floor(NOW.getTime() / 1000)),
-        "aws:PrincipalAccount": d.accountId,
-        "aws:PrincipalArn": user.arn,
-        "aws:PrincipalType": "User",
+        ...globalContext(region, d.accountId, user.arn, "User"),
         "aws:username": user.name,
         "aws:userid": "AIDAEXAMPLEK3SADMIN01",
-        "aws:UserAgent": "aws-cli/2.27.0 md/awscrt#0.26.1 ua/2.1 os/linux",
         // What the generated AWS CLI profile (`role_session_name`) and mfa-session name the role's session; the
         // engine reads it only for sts:AssumeRole.
         "sts:RoleSessionName": user.name,
@@ -114,7 +126,7 @@ export function userCallers(d: DeclaredAccess, user: DeclaredUser, who = ""): Us
 
 /** AWS's AdministratorAccess, for principals who are admins in their own right (no MFA Deny of ours). */
 export function adminPolicies(d: DeclaredAccess): NamedPolicy[] {
-    return [{ ...managedPolicyDocument(`arn:${d.partition}:iam::aws:policy/AdministratorAccess`), inline: false }];
+    return [{ ...managedPolicyDocument(administratorAccessArn(d.partition)), inline: false }];
 }
 
 /** The least an identity needs to assume the role itself: sts:AssumeRole on it, nothing else. */
@@ -137,14 +149,7 @@ export function otherPrincipal(
 ): Caller {
     const [, , service = "", , account = ""] = principal.split(":");
     const context: Record<string, string> = {
-        "aws:RequestedRegion": d.region,
-        "aws:SourceIp": SOURCE_IP,
-        "aws:ViaAWSService": "false",
-        "aws:SecureTransport": "true",
-        "aws:CurrentTime": NOW.toISOString(),
-        "aws:PrincipalAccount": account,
-        "aws:PrincipalArn": principalArn,
-        "aws:PrincipalType": service === "sts" ? "AssumedRole" : "User",
+        ...globalContext(d.region, account, principalArn, service === "sts" ? "AssumedRole" : "User"),
         "sts:RoleSessionName": principal.split("/").pop()!,
         // IAM sets aws:username for IAM users only; a role's session has none.
         ...(service === "iam" ? { "aws:username": principal.split("/").pop()! } : {}),

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../components/policies";
+import { iamUserArn, type PolicyDocument } from "../components/policies";
 import { managedPolicyDocument } from "./managedPolicies";
 
 /** What a run of the program declared, as the IAM evaluation needs it. Built from the resources, never re-typed. */
@@ -83,7 +83,7 @@ export function declaredAccess(run: RunLike, region: string): DeclaredAccess {
             .map((r) => ({ ...managedPolicyDocument(text(r.inputs["policyArn"], "policy ARN")), inline: false }));
         return {
             name,
-            arn: `arn:${partition}:iam::${accountId}:user${path}${name}`,
+            arn: iamUserArn(partition, accountId, path, name),
             policies: [...inline, ...attached],
         };
     });

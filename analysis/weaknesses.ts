@@ -28,7 +28,7 @@ function userWeaknesses(d: DeclaredAccess, user: DeclaredUser): string[] {
     // Exempt, and no Deny limits it to the caller's own user (the scoped style's OnlyOwnUserWithoutMFA does).
     const unscoped = (action: string) =>
         exempt.includes(action) &&
-        !denies.some((s) => deniesByName(s, action) && (s.NotResource ?? "").includes("${aws:username}"));
+        !denies.some((s) => deniesByName(s, action) && (s.NotResource ?? "").includes(USERNAME_VARIABLE));
     const found: string[] = [];
     if (open("iam:DeleteVirtualMFADevice")) {
         found.push(
