@@ -6,9 +6,9 @@
 #   scripts/bench.sh --summary DIR   the table again, from the runs.tsv of an earlier run's log directory
 #
 # Environment:
-#   ANCHOR_DIR        the anchor's directory, already `npm install`ed (default /work/anchor/testing-unit-ts/mocha);
-#                     to build it: fetch pulumi/examples, `git archive HEAD testing-unit-ts/mocha | tar -x -C DIR`,
-#                     `npm install` in DIR/testing-unit-ts/mocha
+#   ANCHOR_DIR        the anchor's directory, already `npm install`ed (default .tools/anchor/testing-unit-ts/mocha,
+#                     ignored by git); to build it: a clone of pulumi/examples, then
+#                     `git archive HEAD testing-unit-ts/mocha | tar -x -C .tools/anchor`, `npm install` in that folder
 #   ANCHOR_TYPECHECK  1: also time the anchor with Node's type stripping off (NODE_OPTIONS=--no-experimental-strip-types).
 #                     On Node >= 22.18 the anchor's .ts files are loaded by Node's own type stripping, so its
 #                     `ts-node/register` never type-checks them; with stripping off it does, as on older Node.
@@ -28,15 +28,16 @@ if [ "${1:-}" = --summary ]; then
 fi
 N="${1:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ANCHOR_DIR="${ANCHOR_DIR:-/work/anchor/testing-unit-ts/mocha}"
+ANCHOR_DIR="${ANCHOR_DIR:-$ROOT/.tools/anchor/testing-unit-ts/mocha}"
 LOG="${BENCH_LOG:-$(mktemp -d -t bench-14.XXXXXX)}"
 mkdir -p "$LOG"
 
-if [ ! -x /usr/bin/time ]; then
+# Only a new measurement needs the tools and the anchor; --summary reads an earlier one.
+if [ -z "$SUMMARY_ONLY" ] && [ ! -x /usr/bin/time ]; then
     echo "bench: needs GNU time (/usr/bin/time): apt-get install -y time" >&2
     exit 2
 fi
-if [ ! -d "$ANCHOR_DIR/node_modules" ]; then
+if [ -z "$SUMMARY_ONLY" ] && [ ! -d "$ANCHOR_DIR/node_modules" ]; then
     echo "bench: no installed anchor in $ANCHOR_DIR (see the header of this script)" >&2
     exit 2
 fi

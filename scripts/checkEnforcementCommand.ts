@@ -110,7 +110,7 @@ function scrubber(env: NodeJS.ProcessEnv): (line: string) => string {
  * The SDK's own words for a missing credential or region name no setting; say which ones to set, here and under
  * `pulumi up` (where the stack's aws: settings reach this command).
  */
-export function explainSetup(message: string, profile: string | undefined): string {
+function explainSetup(message: string, profile: string | undefined): string {
     // The texts of @aws-sdk/credential-provider-node (the chain), -ini (a named profile) and @smithy's region config.
     if (
         /Could not load credentials|Could not resolve credentials using profile|Profile \S+ could not be found/i.test(

@@ -7,6 +7,7 @@
  */
 import * as readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "./awsErrors";
 
 /**
  * The exit statuses every command documents, the AWS CLI's where it has one (cli-usage-returncodes: 2 the command
@@ -103,6 +104,32 @@ export function terminalPrompt(
             rl.close();
         }
     };
+}
+
+/**
+ * Asks for an MFA code on the terminal, for every command that needs one: six digits; Ctrl+D ends with one line,
+ * Ctrl+C as an interruption (exit 130). `nothingDone` ends both lines: what the stop left undone.
+ */
+export async function askMfaCode(
+    prompt: (question: string) => Promise<string>,
+    serial: string,
+    nothingDone: string,
+): Promise<string> {
+    let code: string;
+    try {
+        code = (await prompt(`MFA code for ${serial}: `)).trim();
+    } catch (err) {
+        if (!(err instanceof Error) || err.name !== "AbortError") throw err;
+        if (/Ctrl\+D/.test(err.message)) throw new UserError(`no MFA code entered (Ctrl+D); ${nothingDone}`);
+        throw new Interrupted(`interrupted at the MFA prompt (Ctrl+C); ${nothingDone}`);
+    }
+    return checkMfaCode(code);
+}
+
+/** An MFA code, from a flag or the terminal: six digits. */
+export function checkMfaCode(code: string): string {
+    if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code must be 6 digits, got ${code.length} characters`);
+    return code;
 }
 
 export interface Io {

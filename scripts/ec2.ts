@@ -44,6 +44,3 @@ const load = (): Ec2Module => require("@aws-sdk/client-ec2") as Ec2Module;
 export const ec2Client = (settings: Ec2Settings): Ec2 => new (load().EC2Client)(settings);
 
 export const runInstancesDryRun = (input: RunInstancesDryRun): object => new (load().RunInstancesCommand)(input);
-
-/** The client class itself, for tests that must reach its prototype. */
-export const ec2ClientClass = (): { prototype: object } => load().EC2Client as unknown as { prototype: object };

@@ -9,7 +9,7 @@ import { parseConfig, projectConfig } from "../config";
 import { readStackFile } from "../analysis/stackFile";
 import { UserError } from "./awsErrors";
 import { FALLBACK_REGION } from "./awsRegion";
-import { Interrupted, oneLine } from "./cli";
+import { askMfaCode, checkMfaCode, oneLine } from "./cli";
 import { awsFiles, profileExists, replaceSection } from "./credentialsFile";
 import { commitWrite, planWrite, shown } from "./safeWrite";
 import { roleSessionName, sessionProfile, validate, type SessionRequest } from "./mfaSessionRequest";
@@ -74,23 +74,10 @@ async function serialNumber(req: SessionRequest, deps: SessionDeps): Promise<str
     return serials[0]!;
 }
 
-/** Node's readline rejects a pending question with an AbortError on Ctrl+C and on Ctrl+D. */
-async function ask(deps: SessionDeps, serial: string): Promise<string | undefined> {
-    if (!deps.prompt) return undefined;
-    try {
-        return (await deps.prompt(`MFA code for ${serial}: `)).trim();
-    } catch (err) {
-        if (!(err instanceof Error) || err.name !== "AbortError") throw err;
-        if (/Ctrl\+D/.test(err.message)) throw new UserError("no MFA code entered (Ctrl+D); nothing was written");
-        throw new Interrupted("interrupted at the MFA prompt (Ctrl+C); no session was requested, nothing was written");
-    }
-}
-
 async function tokenCode(req: SessionRequest, deps: SessionDeps, serial: string): Promise<string> {
-    const code = req.tokenCode ?? (await ask(deps, serial));
-    if (code === undefined) throw new UserError("no --token-code given and no terminal to ask for it");
-    if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code must be 6 digits, got ${code.length} characters`);
-    return code;
+    if (req.tokenCode !== undefined) return checkMfaCode(req.tokenCode);
+    if (!deps.prompt) throw new UserError("no --token-code given and no terminal to ask for it");
+    return askMfaCode(deps.prompt, serial, "no session was requested, nothing was written");
 }
 
 export interface SessionResult {

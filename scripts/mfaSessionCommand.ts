@@ -48,9 +48,6 @@ const OPTIONS = {
     help: { type: "boolean", short: "h", default: false },
 } as const;
 
-// Re-exported: mfa-session's tests and other commands reach the prompt here too.
-export { terminalPrompt } from "./cli";
-
 export type MakeClients = (region: string, profile: string) => Pick<SessionDeps, "sts" | "iam">;
 
 const realClients: MakeClients = (region, profile) => ({

@@ -8,7 +8,7 @@ import { parseKnownFiles } from "@smithy/core/config";
 import { UserError } from "./awsErrors";
 import { ec2Client } from "./ec2";
 import { FALLBACK_REGION, resolveRegion } from "./awsRegion";
-import { EXIT, failure, Interrupted, parseFlags, terminalPrompt, UsageError, type Io } from "./cli";
+import { askMfaCode, EXIT, failure, parseFlags, terminalPrompt, UsageError, type Io } from "./cli";
 import { awsFiles, profileExists } from "./credentialsFile";
 import { explainStop, STEPS, stepLine } from "./proveMfaOutput";
 import { proveMfa, type SessionKeys, type Signed } from "./proveMfaSteps";
@@ -125,18 +125,7 @@ async function longTermKeys(profile: string, env: NodeJS.ProcessEnv): Promise<Lo
 function codeSource(flag: string | undefined, serial: string, prompt: Context["prompt"]): () => Promise<string> {
     if (flag !== undefined) return async () => flag;
     if (!prompt) throw new UserError("no --token-code given and no terminal to ask for it: give --token-code CODE");
-    return async () => {
-        let code: string;
-        try {
-            code = (await prompt(`MFA code for ${serial}: `)).trim();
-        } catch (err) {
-            if (!(err instanceof Error) || err.name !== "AbortError") throw err;
-            if (/Ctrl\+D/.test(err.message)) throw new UserError("no MFA code entered (Ctrl+D): run again");
-            throw new Interrupted("interrupted at the MFA prompt (Ctrl+C); nothing was asked with a code");
-        }
-        if (!/^\d{6}$/.test(code)) throw new UserError(`the MFA code must be 6 digits, got ${code.length} characters`);
-        return code;
-    };
+    return () => askMfaCode(prompt, serial, "nothing was asked with a code");
 }
 
 function source(v: { stack?: string; outputs?: string }): OutputsSource {

@@ -1,4 +1,4 @@
-import { UserError } from "./awsErrors";
+import { explain, UserError } from "./awsErrors";
 
 /** prove-mfa's words: one line per step, and one line for anything that stopped the run, naming what to do. */
 
@@ -42,48 +42,25 @@ export interface ExplainContext {
     readonly instanceType: string;
 }
 
-function codeOf(err: Error): string {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === "string" ? code : "";
-}
-
-/** One line for an AWS or SDK error, ending with what to do. */
+/** One line for an AWS or SDK error, ending with what to do: EC2's own refusals here, the rest as every command says them. */
 export function explainAws(err: unknown, profile: string, ctx: ExplainContext): string {
-    if (err instanceof UserError) return err.message;
-    if (!(err instanceof Error)) return String(err);
+    if (!(err instanceof Error) || err instanceof UserError) return explain(err, { profile });
     const name = err.name;
     const message = err.message.replace(/\s+/g, " ").trim();
     const inStackRegion =
         ctx.stackRegion && ctx.stackRegion !== ctx.region
             ? `run in the stack's region (--region ${ctx.stackRegion})`
             : "check the stack's test instance settings, then `pulumi up`";
-    if (
-        /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TimeoutError|NetworkingError/.test(
-            `${name} ${codeOf(err)}`,
-        )
-    )
-        return `cannot reach AWS (${codeOf(err) || name}): check the network and try again`;
-    if (/^(Throttling|ThrottlingException|RequestLimitExceeded|TooManyRequestsException|RequestThrottled)$/.test(name))
-        return `AWS is throttling the requests (${name}) even after the SDK's retries: wait a minute and run again`;
-    if (name === "AccessDenied" && /MultiFactorAuthentication|one time pass ?code/i.test(message))
-        return "the MFA code was wrong or has already been used (AWS accepts each code once): wait for the next code and run again with it";
-    if (name === "ExpiredToken" || name === "RequestExpired")
-        return `the session of profile \`${profile}\` has expired (${name}): renew it (e.g. npm run mfa-session) or give another profile`;
-    if (
-        /^(InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClientException|InvalidAccessKeyId|AuthFailure)$/.test(
-            name,
-        )
-    )
-        return `AWS does not accept the keys of profile \`${profile}\` (${name}): replace them with \`aws configure --profile ${profile}\``;
-    if (name === "CredentialsProviderError")
-        return `profile \`${profile}\` has no usable credentials (${message}): set it up with \`aws configure --profile ${profile}\``;
     if (name === "Unsupported" || (name === "InvalidParameterValue" && /instance ?type/i.test(message)))
         return `EC2 in ${ctx.region} does not offer ${ctx.instanceType} there (${name}: ${message}): ${inStackRegion}`;
     if (/^InvalidAMIID\./.test(name) || /^InvalidSubnetID\./.test(name) || name === "InvalidSubnet")
         return `EC2 in ${ctx.region} does not know the stack's ${/AMI/.test(name) ? "AMI" : "subnet"} (${name}): ${inStackRegion}`;
-    if (name === "AccessDenied" || name === "UnauthorizedOperation")
+    if (
+        (name === "AccessDenied" && !/MultiFactorAuthentication|one time pass ?code/i.test(message)) ||
+        name === "UnauthorizedOperation"
+    )
         return `profile \`${profile}\` is not allowed this (${name}: ${message})`;
-    return `${name}: ${message}`;
+    return explain(err, { profile });
 }
 
 /** The line for an error that stopped the run. */

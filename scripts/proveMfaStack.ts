@@ -61,7 +61,7 @@ function readStdin(): Promise<string> {
 export async function readOutputs(
     source: OutputsSource,
     projectDir: string,
-    run: RunPulumi = runPulumi,
+    run: RunPulumi,
 ): Promise<{ text: string; label: string; upCommand: string }> {
     if (source.kind === "file") {
         try {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { PassThrough } from "node:stream";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { terminalPrompt } from "../scripts/mfaSessionCommand";
+import { terminalPrompt } from "../scripts/cli";
 import { awsAnswers, awsCalls, BEFORE, removeWorlds, sessionCalls, sts, world } from "./mfaSessionWorld";
 
 /** The command line as the README documents it: exit 2 for any bad argument, 130 for Ctrl+C, one line each. */
@@ -88,7 +88,7 @@ describe("mfa-session command line", () => {
         it("Ctrl+D: one line, exit 1", async () => {
             const r = await world().run(["--profile", "k3s-admin"], { prompt: typing("\u0004") });
             assert.equal(r.code, 1);
-            assert.deepEqual(r.err, ["mfa-session: no MFA code entered (Ctrl+D); nothing was written"]);
+            assert.deepEqual(r.err, ["mfa-session: no MFA code entered (Ctrl+D); no session was requested, nothing was written"]);
         });
 
         it("a code typed and Enter still works", async () => {

@@ -23,7 +23,7 @@ describe("mfa-session failures", () => {
                             ),
                         ),
                 [],
-                /^mfa-session: the MFA code was wrong or has already been used: wait for the next code and try again$/,
+                /^mfa-session: the MFA code was wrong or has already been used \(AWS accepts each code once\): wait for the next code and try again$/,
             ],
             [
                 "no MFA device enrolled",
@@ -44,7 +44,7 @@ describe("mfa-session failures", () => {
                         .on(GetSessionTokenCommand)
                         .rejects(awsError("ExpiredToken", "The security token included in the request is expired")),
                 [],
-                /^mfa-session: the keys of profile `k3s-admin` are invalid or expired \(ExpiredToken\)/,
+                /^mfa-session: the session of profile `k3s-admin` has expired \(ExpiredToken\): renew it/,
             ],
             [
                 "invalid keys",
@@ -55,7 +55,7 @@ describe("mfa-session failures", () => {
                             awsError("InvalidClientTokenId", "The security token included in the request is invalid."),
                         ),
                 [],
-                /^mfa-session: the keys of profile `k3s-admin` are invalid or expired \(InvalidClientTokenId\)/,
+                /^mfa-session: AWS does not accept the keys of profile `k3s-admin` \(InvalidClientTokenId\): replace them with `aws configure --profile k3s-admin`/,
             ],
             [
                 "no network",

@@ -41,6 +41,7 @@ describe("prove-mfa command line", () => {
         for (const flag of [
             "--stack",
             "--outputs",
+            "--user",
             "--profile",
             "--serial-number",
             "--token-code",

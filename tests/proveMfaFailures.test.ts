@@ -32,7 +32,7 @@ describe("prove-mfa failures", () => {
     it("a wrong code: step 3 stops, saying to wait for the next code", async () => {
         await fails(
             ["--token-code", "000000"],
-            /step 3 \(sts:GetSessionToken\): the MFA code was wrong or has already been used .*: wait for the next code and run again/,
+            /step 3 \(sts:GetSessionToken\): the MFA code was wrong or has already been used .*: wait for the next code and try again/,
             2,
         );
     });
@@ -112,7 +112,7 @@ describe("prove-mfa failures", () => {
         try {
             await fails(
                 ["--token-code", "123456"],
-                /step 3 \(sts:GetSessionToken\): AWS is throttling the requests \(Throttling\) .*: wait a minute and run again/,
+                /step 3 \(sts:GetSessionToken\): AWS is throttling the requests \(Throttling\) .*: wait a minute and try again/,
                 2,
             );
         } finally {

@@ -9,7 +9,6 @@ import { ROLE_MAX_SESSION_SECONDS } from "../../components/mfaRole";
 import type { PolicyDocument } from "../../components/policies";
 import { main, type Context } from "../../scripts/proveMfaCommand";
 import { AwsStandIn, INSTANCE, REGION, type StandInOptions } from "../awsStandIn";
-import { ec2ClientClass } from "../../scripts/ec2";
 
 /**
  * What the prove-mfa tests share: one stand-in per test file, a HOME with real AWS files in a temporary folder
@@ -182,7 +181,7 @@ export class ProveWorld {
      * which would swallow this file's real requests; lift those stubs for this file and put them back after it.
      */
     private liftSdkStubs(): void {
-        for (const C of [STSClient, IAMClient, ec2ClientClass()]) {
+        for (const C of [STSClient, IAMClient]) {
             const own = Object.getOwnPropertyDescriptor(C.prototype, "send");
             if (!own) continue;
             delete (C.prototype as { send?: unknown }).send;
