@@ -88,7 +88,9 @@ describe("mfa-session command line", () => {
         it("Ctrl+D: one line, exit 1", async () => {
             const r = await world().run(["--profile", "k3s-admin"], { prompt: typing("\u0004") });
             assert.equal(r.code, 1);
-            assert.deepEqual(r.err, ["mfa-session: no MFA code entered (Ctrl+D); no session was requested, nothing was written"]);
+            assert.deepEqual(r.err, [
+                "mfa-session: no MFA code entered (Ctrl+D); no session was requested, nothing was written",
+            ]);
         });
 
         it("a code typed and Enter still works", async () => {
