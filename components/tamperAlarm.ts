@@ -22,10 +22,6 @@ export interface TamperAlarmArgs {
     readonly email?: string;
     /** Tags for the rule, topic and key. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
-    /** The stack setting holding the user names, named when the pattern outgrows EventBridge. Default: `userNames`. */
-    readonly userNamesSetting?: string;
-    /** Largest event pattern accepted, in characters. Default: 2048 (EventBridge's default quota; up to 4096). */
-    readonly maxPatternSize?: number;
 }
 
 /**
@@ -44,8 +40,6 @@ export class TamperAlarm extends pulumi.ComponentResource {
     public readonly topicPolicy: sns.TopicPolicy;
     public readonly target: cloudwatch.EventTarget;
     public readonly subscription: sns.TopicSubscription | undefined;
-    /** The event pattern the rule holds, as an object. */
-    public readonly eventPattern: Readonly<Record<string, unknown>>;
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: TamperAlarmArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -53,11 +47,9 @@ export class TamperAlarm extends pulumi.ComponentResource {
         const region = IAM_EVENTS_REGION;
         const tags = { ...args.tags };
 
+        let eventPattern: Readonly<Record<string, unknown>>;
         try {
-            this.eventPattern = tamperEventPattern(args.userNames, args.roleName, {
-                maxSize: args.maxPatternSize,
-                userNamesSetting: args.userNamesSetting,
-            });
+            eventPattern = tamperEventPattern(args.userNames, args.roleName);
         } catch (err) {
             throw new pulumi.ResourceError(err instanceof Error ? err.message : String(err), this);
         }
@@ -67,7 +59,7 @@ export class TamperAlarm extends pulumi.ComponentResource {
             {
                 region,
                 description: `The k3s MFA door weakened: ${args.roleName} or its admin users' credentials changed`,
-                eventPattern: JSON.stringify(this.eventPattern),
+                eventPattern: JSON.stringify(eventPattern),
                 // ENABLED receives CloudTrail's write management events; the calls we watch are all writes.
                 state: "ENABLED",
                 tags,

@@ -43,7 +43,7 @@ export const SELF_EVENTS = [
 ] as const;
 
 /** EventBridge's default limit on an event pattern, in characters ("Event pattern size", adjustable to 4096). */
-export const DEFAULT_MAX_PATTERN_SIZE = 2048;
+const MAX_PATTERN_SIZE = 2048;
 
 export type PatternValue = string | { readonly [op: string]: unknown };
 export interface EventPattern {
@@ -51,9 +51,7 @@ export interface EventPattern {
 }
 
 export interface TamperPatternOptions {
-    /** Largest pattern accepted, in characters. Default: 2048, EventBridge's default quota. */
-    readonly maxSize?: number;
-    /** The stack setting the user names come from, named when the pattern is too large. Default: `userNames`. */
+    /** The stack setting the user names come from, named when the pattern is too large. */
     readonly userNamesSetting?: string;
 }
 
@@ -96,14 +94,12 @@ export function tamperEventPattern(
         },
     };
     const size = JSON.stringify(pattern).length;
-    const max = options.maxSize ?? DEFAULT_MAX_PATTERN_SIZE;
-    if (size > max) {
+    if (size > MAX_PATTERN_SIZE) {
         // EventBridge would refuse the rule at `pulumi up`; say so at preview, with what to change.
+        const where = options.userNamesSetting ? ` in config \`${options.userNamesSetting}\`` : "";
         throw new Error(
             `the tamper alarm's event pattern for ${users.length} admin users is ${size} characters, over ` +
-                `EventBridge's event pattern size limit of ${max}: list fewer or shorter names in config ` +
-                `\`${options.userNamesSetting ?? "userNames"}\`, or raise the "Event pattern size" quota ` +
-                `(up to 4096) in us-east-1 and the alarm's limit with it`,
+                `EventBridge's event pattern size limit of ${MAX_PATTERN_SIZE}: list fewer or shorter names${where}`,
         );
     }
     return pattern;

@@ -40,27 +40,26 @@ export const MFA_AGE = "aws:MultiFactorAuthAge";
  * The seed's MFA-bootstrap exemptions, the only actions the MFA Deny may leave out (`hardened` leaves out fewer):
  * getting a session token, enrolling and resyncing a device, and read-only IAM listing.
  */
-const BOOTSTRAP_ACTIONS = new Set(
-    [
-        "sts:GetSessionToken",
-        "iam:ResyncMFADevice",
-        "iam:ListVirtualMFADevices",
-        "iam:ListUsers",
-        "iam:ListServiceSpecificCredentials",
-        "iam:ListSSHPublicKeys",
-        "iam:ListMFADevices",
-        "iam:ListAccountAliases",
-        "iam:ListAccessKeys",
-        "iam:GetAccountSummary",
-        "iam:EnableMFADevice",
-        "iam:DeleteVirtualMFADevice",
-        "iam:CreateVirtualMFADevice",
-    ].map((a) => a.toLowerCase()),
-);
+export const BOOTSTRAP_ACTIONS: readonly string[] = Object.freeze([
+    "sts:GetSessionToken",
+    "iam:ResyncMFADevice",
+    "iam:ListVirtualMFADevices",
+    "iam:ListUsers",
+    "iam:ListServiceSpecificCredentials",
+    "iam:ListSSHPublicKeys",
+    "iam:ListMFADevices",
+    "iam:ListAccountAliases",
+    "iam:ListAccessKeys",
+    "iam:GetAccountSummary",
+    "iam:EnableMFADevice",
+    "iam:DeleteVirtualMFADevice",
+    "iam:CreateVirtualMFADevice",
+]);
+const BOOTSTRAP = new Set(BOOTSTRAP_ACTIONS.map((a) => a.toLowerCase()));
 
 /** IAM compares action names case-insensitively; a wildcard such as `iam:List*` is not a bootstrap action. */
 export function isBootstrapAction(action: string): boolean {
-    return BOOTSTRAP_ACTIONS.has(action.toLowerCase());
+    return BOOTSTRAP.has(action.toLowerCase());
 }
 
 /** One key of a Condition block: operator (case kept: IAM's are spelled exactly), key, and its values (ORed). */

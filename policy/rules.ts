@@ -9,9 +9,8 @@ import { mappedRoleTrustsOwnAccount, rolesTrustingPeopleRequireMfa } from "./tru
  * The rules read the documents themselves and share no code with the program they judge.
  */
 
-export { isBootstrapAction, mfaDenyProblem, statementsOf } from "./documents";
 export { adminUsersRequireMfaDeny } from "./adminUsers";
-export { mappedRoleTrustsOwnAccount, rolesTrustingPeopleRequireMfa } from "./trust";
+export { rolesTrustingPeopleRequireMfa } from "./trust";
 
 export const instancesRequireImdsv2AndEncryption: ResourceValidationPolicy = {
     name: "ec2-instances-require-imdsv2-and-encryption",

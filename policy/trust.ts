@@ -4,16 +4,16 @@ import { conditionEntries, isKey, isOnly, list, MFA_AGE, MFA_PRESENT, statements
 const ROLE = "aws:iam/role:Role";
 
 /** The component that declares the role kubectl assumes (components/mfaRole.ts); its role is pinned whatever it trusts. */
-export const MFA_ROLE_COMPONENT = "k3s-admin-mfa:iam:MfaRole";
+const MFA_ROLE_COMPONENT = "k3s-admin-mfa:iam:MfaRole";
 
 /** The longest MFA age the trust may accept: 36 h, GetSessionToken's longest session (config `mfaMaxAgeSeconds`). */
-export const MAX_MFA_AGE_SECONDS = 129600;
+const MAX_MFA_AGE_SECONDS = 129600;
 
 /** An IAM user or an account root, as ARN or bare account ID: the only principals the mapped role may trust. */
 const USER_OR_ROOT = /^arn:([a-z-]+):iam::(\d{12}):(root|user\/.+)$|^(\d{12})$/;
 
 /** The account of any ARN with an account field (users, roots, roles, assumed-role sessions), or a bare ID. */
-export function accountOf(principal: string): string | undefined {
+function accountOf(principal: string): string | undefined {
     return /^arn:[a-z-]+:[a-z]+::(\d{12}):/.exec(principal)?.[1] ?? /^(\d{12})$/.exec(principal)?.[1];
 }
 
@@ -48,7 +48,7 @@ const declaredByMfaRole = (urn: string) =>
     (urn.split("::")[2] ?? "").split("$").slice(0, -1).includes(MFA_ROLE_COMPONENT);
 
 /** The role kubectl assumes: MfaRole's, or any role that AWS identities can assume (service roles are left alone). */
-export const isPeopleRole = (urn: string, statements: Stmt[]): boolean =>
+const isPeopleRole = (urn: string, statements: Stmt[]): boolean =>
     declaredByMfaRole(urn) || admitsAwsIdentities(statements);
 
 function principalProblem(s: Stmt): string | undefined {
@@ -82,7 +82,7 @@ function conditionProblem(s: Stmt): string | undefined {
 }
 
 /** Why an Allow statement of the mapped role's trust is not the pinned one, or undefined. */
-export function trustAllowProblem(s: Stmt): string | undefined {
+function trustAllowProblem(s: Stmt): string | undefined {
     const action = list(s.Action).map((a) => a.toLowerCase());
     const problems = [
         principalProblem(s),

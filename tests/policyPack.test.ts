@@ -6,11 +6,11 @@ import * as ts from "typescript";
 import {
     adminUsersRequireMfaDeny,
     instancesRequireImdsv2AndEncryption,
-    isBootstrapAction,
     mfaDenyKeepsDeviceDeletionExempt,
     POLICIES,
     rolesTrustingPeopleRequireMfa,
 } from "../policy/rules";
+import { isBootstrapAction } from "../policy/documents";
 import { runProgram } from "./mocks";
 import { type PlainResource, packViolations, violations } from "./policyHarness";
 
