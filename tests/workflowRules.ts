@@ -105,7 +105,9 @@ export function basePolicyPack(job: Job): string[] {
     const prPath = String(
         job.steps.find((s) => s.uses?.startsWith("actions/checkout@") && s !== base)?.with?.["path"] ?? "",
     );
-    if (!prPath || basePath.startsWith(prPath)) problems.push("the base checkout lies inside the pull request's tree");
+    // Folders, not strings: `prbase` is not inside `pr`.
+    const inside = (dir: string, tree: string) => dir === tree || dir.startsWith(`${tree}/`);
+    if (!prPath || inside(basePath, prPath)) problems.push("the base checkout lies inside the pull request's tree");
     const installed = job.steps.some(
         (s) => s["working-directory"] === basePath && /^npm ci --ignore-scripts$/.test((s.run ?? "").trim()),
     );
