@@ -16,18 +16,22 @@ export interface Finding {
     readonly kind: string;
 }
 
-/** `uses: owner/repo@ref` with a ref; local actions (`./…`) and `docker://` need none. */
+/**
+ * `uses: owner/repo[/path]@<commit SHA> # vX…`: a tag can be moved to other code, a commit cannot; the comment says
+ * which release the commit is. Local actions (`./…`) and `docker://` need none.
+ */
 function unpinned(text: string, file: string): Finding[] {
     return text.split("\n").flatMap((line, i) => {
-        const m = /^\s*-?\s*uses:\s*["']?([^\s"'#]+)/.exec(line);
+        const m = /^\s*-?\s*uses:\s*["']?([^\s"'#]+)["']?(.*)$/.exec(line);
         const ref = m?.[1];
-        if (!ref || ref.startsWith("./") || ref.startsWith("docker://") || /@[\w.-]+$/.test(ref)) return [];
+        const pinned = /@[0-9a-f]{40}$/.test(ref ?? "") && /#\s*v\d/.test(m?.[2] ?? "");
+        if (!ref || ref.startsWith("./") || ref.startsWith("docker://") || pinned) return [];
         return [
             {
                 file,
                 line: i + 1,
                 column: line.indexOf(ref) + 1,
-                message: `action ${ref} is not pinned to a version`,
+                message: `action ${ref} is not pinned to a commit SHA with its release in a comment (# vX.Y.Z)`,
                 kind: "pin",
             },
         ];

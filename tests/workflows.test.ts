@@ -43,6 +43,18 @@ describe("GitHub Actions workflow", () => {
                 "uses: aws-actions/configure-aws-credentials",
                 /pin/,
             ],
+            [
+                "an action pinned to a tag, which can be moved, not to a commit",
+                "uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
+                "uses: aws-actions/configure-aws-credentials@v6.2.3",
+                /pin/,
+            ],
+            [
+                "a quoted action pinned to a tag",
+                "uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
+                'uses: "aws-actions/configure-aws-credentials@v6"',
+                /pin/,
+            ],
         ] as const) {
             it(what, async () => {
                 assert.ok(TEXT.includes(from), `the workflow no longer contains ${from}`);
