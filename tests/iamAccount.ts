@@ -10,7 +10,7 @@ import {
     SimulatePrincipalPolicyCommandInput,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
+import { analyzerMock, iamMock, stsMock } from "./sdkMocks";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import type { CheckDeps } from "../scripts/enforcement";
 
@@ -30,9 +30,7 @@ export const OPTS = {
     maxWaitSeconds: 60,
 };
 
-export const iamMock = mockClient(IAMClient);
-export const stsMock = mockClient(STSClient);
-export const analyzerMock = mockClient(AccessAnalyzerClient);
+export { analyzerMock, iamMock, stsMock } from "./sdkMocks";
 
 /** A fake clock: sleeping advances it, so retries take no real time and their delays can be read back. */
 export function deps(): CheckDeps & { slept: number[] } {

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { IAMClient, ListMFADevicesCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
+import { iamMock as iam, stsMock as sts } from "./sdkMocks";
 import { parse as parseIni } from "ini";
 import { main, type Context } from "../scripts/mfaSessionCommand";
 
@@ -12,8 +12,7 @@ import { main, type Context } from "../scripts/mfaSessionCommand";
  * and IAM stood in for by aws-sdk-client-mock, answering with the SDK's own output shapes.
  */
 
-export const sts = mockClient(STSClient);
-export const iam = mockClient(IAMClient);
+export { iamMock as iam, stsMock as sts } from "./sdkMocks";
 export const SERIAL = "arn:aws:iam::123456789012:mfa/k3s-admin";
 export const EXPIRES = new Date("2026-11-24T05:00:00Z");
 
