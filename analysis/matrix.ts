@@ -1,8 +1,9 @@
-import { runSimulation, type RequestAnalysis, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { RequestAnalysis, Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../components/policies";
 import type { DeclaredAccess } from "./declared";
 import type { Decision, Expectations } from "./expectations";
 import { defaultTables, type Probe, probes, type Table } from "./probes";
+import { simulate } from "./simulate";
 
 /**
  * The access matrix: who can do what with the declared policies, decided by a real IAM evaluation engine
@@ -79,7 +80,7 @@ async function evaluate(d: DeclaredAccess, p: Probe): Promise<{ decision: Decisi
             resourceControlPolicies: [],
             ...(p.resourcePolicy ? { resourcePolicy: p.resourcePolicy } : {}),
         };
-        const result = await runSimulation(simulation, {});
+        const result = await simulate(simulation);
         if (result.resultType === "error") {
             errors.push(`${resource}: ${JSON.stringify(result.errors)}`);
             continue;

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allowedContextKeysForRequest, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { allowedContextKeysForRequest, type Simulation } from "@cloud-copilot/iam-simulate";
+import { simulate } from "../analysis/simulate";
 import type { PolicyDocument } from "../components/policies";
 
 /**
@@ -111,7 +112,7 @@ async function decide(policy: PolicyDocument, [action, resource]: Request): Prom
         serviceControlPolicies: [],
         resourceControlPolicies: [],
     };
-    const result = await runSimulation(simulation, {});
+    const result = await simulate(simulation);
     if (result.resultType === "error") throw new Error(`${action} on ${resource}: ${JSON.stringify(result.errors)}`);
     return result.overallResult;
 }
@@ -180,21 +181,18 @@ async function assume(
     const context: Record<string, string> = {};
     if (claims.sub !== undefined) context[RENAME["token.actions.githubusercontent.com:sub"]!] = claims.sub;
     if (claims.aud !== undefined) context[RENAME["token.actions.githubusercontent.com:aud"]!] = claims.aud;
-    const result = await runSimulation(
-        {
-            request: {
-                principal,
-                action,
-                resource: { resource: `${IAM}:role/github-ci`, accountId: ACCOUNT },
-                contextVariables: context,
-            },
-            identityPolicies: [],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            resourcePolicy: JSON.parse(renamed(JSON.stringify(load(file)))),
+    const result = await simulate({
+        request: {
+            principal,
+            action,
+            resource: { resource: `${IAM}:role/github-ci`, accountId: ACCOUNT },
+            contextVariables: context,
         },
-        {},
-    );
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: JSON.parse(renamed(JSON.stringify(load(file)))),
+    });
     if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
     if (result.resultType === "single") assert.deepEqual(result.result.ignoredContextKeys ?? [], []);
     return result.overallResult;

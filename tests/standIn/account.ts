@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { runSimulation, type RequestAnalysis } from "@cloud-copilot/iam-simulate";
+import type { RequestAnalysis } from "@cloud-copilot/iam-simulate";
+import { simulate } from "../../analysis/simulate";
 import { managedPolicyDocument } from "../../analysis/managedPolicies";
 import {
     administratorAccessArn,
@@ -154,21 +155,18 @@ export class Account {
         /** Keys the request itself carries, such as AssumeRole's `sts:RoleSessionName`. */
         requestContext: Record<string, string> = {},
     ): Promise<Decision> {
-        const result = await runSimulation(
-            {
-                request: {
-                    principal: caller.arn,
-                    action,
-                    resource: { resource, accountId: this.accountId },
-                    contextVariables: { ...this.context(caller), ...requestContext },
-                },
-                identityPolicies: caller.policies.map((p) => ({ name: p.name, policy: p.policy })),
-                serviceControlPolicies: [],
-                resourceControlPolicies: [],
-                ...(trust ? { resourcePolicy: trust } : {}),
+        const result = await simulate({
+            request: {
+                principal: caller.arn,
+                action,
+                resource: { resource, accountId: this.accountId },
+                contextVariables: { ...this.context(caller), ...requestContext },
             },
-            {},
-        );
+            identityPolicies: caller.policies.map((p) => ({ name: p.name, policy: p.policy })),
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            ...(trust ? { resourcePolicy: trust } : {}),
+        });
         if (result.resultType === "error")
             throw new Error(`stand-in: IAM evaluation failed: ${JSON.stringify(result.errors)}`);
         const analyses =
