@@ -1,7 +1,17 @@
+import { startEarly, stopEarly } from "./early";
 import { settle } from "./mocks";
 
-/** Root hooks (loaded by .mocharc.json): no test's pending registrations run into the next test's mocks. */
+/**
+ * Root hooks (loaded by .mocharc.json): the work files declared with `early` starts before the first test and is
+ * stopped after the last; no test's pending registrations run into the next test's mocks.
+ */
 export const mochaHooks = {
+    beforeAll(): void {
+        startEarly();
+    },
+    async afterAll(): Promise<void> {
+        await stopEarly();
+    },
     async afterEach(): Promise<void> {
         await settle();
     },

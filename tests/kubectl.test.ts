@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import {
     CLUSTER_ROLE_BINDING,
@@ -11,6 +12,7 @@ import {
     kubectlSetup,
     type ClientConfigArgs,
 } from "../components/clientConfig";
+import { early } from "./early";
 
 /**
  * The Daily-use kubeconfig steps, run with the real kubectl (on the machine image) against a kubeconfig that already
@@ -58,25 +60,72 @@ type View = {
     "current-context": string;
 };
 
-describe("kubectl setup on a kubeconfig that already holds other entries", () => {
-    let dir: string;
-    const kubectl = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-        execFileSync("kubectl", args, { env: { ...process.env, ...env }, encoding: "utf8" });
-    const view = (env: NodeJS.ProcessEnv): View =>
-        JSON.parse(kubectl(env, "config", "view", "--raw", "-o", "json")) as View;
+const execFileAsync = promisify(execFile);
 
-    beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-kubeconfig-"));
-        fs.writeFileSync(path.join(dir, "config"), EXISTING);
+/** Runs kubectl with KUBECONFIG (and the rest of `env`) set; its standard output. */
+async function kubectl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+    return (await execFileAsync("kubectl", args, { env: { ...process.env, ...env }, encoding: "utf8" })).stdout;
+}
+
+async function view(env: NodeJS.ProcessEnv): Promise<View> {
+    return JSON.parse(await kubectl(env, "config", "view", "--raw", "-o", "json")) as View;
+}
+
+/** The setup's output is shell text, run as the README says: one command a line. */
+async function runSetup(env: NodeJS.ProcessEnv): Promise<void> {
+    await execFileAsync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
+}
+
+/** A folder of its own holding the kubeconfig that already has other entries. */
+function existing(root: string, name: string): string {
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "config"), EXISTING);
+    return dir;
+}
+
+/**
+ * The three scenarios, each on a kubeconfig of its own. About twenty kubectl processes in all: they start with the
+ * test run (tests/early.ts) and run on the core mocha leaves free; the tests below judge what they left.
+ */
+const scenarios = early(
+    async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-kubeconfig-"));
+        const adds = { KUBECONFIG: path.join(existing(root, "adds"), "config") };
+        const addsBefore = await view(adds);
+        await runSetup(adds);
+        const addsAfter = await view(adds);
+
+        const twice = { KUBECONFIG: path.join(existing(root, "twice"), "config") };
+        await runSetup(twice);
+        const once = await view(twice);
+        await runSetup(twice);
+        const again = await view(twice);
+
+        const mergeDir = existing(root, "merge");
+        const mine = path.join(mergeDir, "k3s-admin-mfa.yaml");
+        fs.writeFileSync(mine, kubeconfigFile(ARGS));
+        const merge = { KUBECONFIG: `${path.join(mergeDir, "config")}:${mine}` };
+        const merged = await view(merge);
+        // The new context points at the existing k3s cluster entry of the first file: kubectl fails if it does not.
+        await kubectl(merge, "config", "get-contexts", "k3s-admin-mfa");
+        const files = {
+            config: fs.readFileSync(path.join(mergeDir, "config"), "utf8"),
+            mine: fs.readFileSync(mine, "utf8"),
+        };
+        return { root, adds: { before: addsBefore, after: addsAfter }, twice: { once, again }, merged, files };
+    },
+    ({ root }) => fs.rmSync(root, { recursive: true, force: true }),
+);
+
+describe("kubectl setup on a kubeconfig that already holds other entries", () => {
+    let ran: Awaited<ReturnType<typeof scenarios>>;
+    before(async () => {
+        ran = await scenarios();
     });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("adds the MFA user and context through kubectl, keeping every other user, cluster and context", () => {
-        const env = { KUBECONFIG: path.join(dir, "config") };
-        const before = view(env);
-        // The output is shell text, run as the README says: one command a line.
-        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
-        const after = view(env);
+        const { before, after } = ran.adds;
         assert.deepEqual(after.clusters, before.clusters);
         assert.deepEqual(
             after.users.filter((u) => u.name !== "k3s-admin-mfa"),
@@ -110,24 +159,15 @@ describe("kubectl setup on a kubeconfig that already holds other entries", () =>
     });
 
     it("is idempotent: running the commands twice leaves one user, one context, the same arguments", () => {
-        const env = { KUBECONFIG: path.join(dir, "config") };
-        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
-        const once = view(env);
-        execFileSync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
-        assert.deepEqual(view(env), once);
+        assert.deepEqual(ran.twice.again, ran.twice.once);
     });
 
     it("merges the standalone kubeconfig with KUBECONFIG=a:b and changes neither file", () => {
-        const mine = path.join(dir, "k3s-admin-mfa.yaml");
-        fs.writeFileSync(mine, kubeconfigFile(ARGS));
-        const env = { KUBECONFIG: `${path.join(dir, "config")}:${mine}` };
-        const merged = view(env);
+        const { merged, files } = ran;
         assert.deepEqual(merged.users.map((u) => u.name).sort(), ["default", "k3s-admin-mfa", "work-user"]);
         assert.deepEqual(merged.contexts.map((c) => c.name).sort(), ["default", "k3s-admin-mfa", "work"]);
-        // The new context points at the existing k3s cluster entry of the first file.
-        kubectl(env, "config", "get-contexts", "k3s-admin-mfa");
-        assert.equal(fs.readFileSync(path.join(dir, "config"), "utf8"), EXISTING);
-        assert.equal(fs.readFileSync(mine, "utf8"), kubeconfigFile(ARGS));
+        assert.equal(files.config, EXISTING);
+        assert.equal(files.mine, kubeconfigFile(ARGS));
     });
 });
 

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { POLICIES } from "../policy/rules";
+import { early } from "./early";
 import { type Diagnostic, type EngineResource, engineResources, levelName, PolicyPackProcess } from "./fakeEngine";
 import { runProgram, UNKNOWN } from "./mocks";
 
@@ -18,6 +19,11 @@ const POLICY_DIR = path.resolve(__dirname, "..", "policy");
 const PACK = "'k3s-admin-mfa-guardrails@v0.1.0'";
 const description = (name: string) => POLICIES.find((p) => p.name === name)!.description;
 
+/** The pack's process starts with the run (tests/early.ts): it loads while other files' tests run. */
+const packProcess = early(
+    () => PolicyPackProcess.start(POLICY_DIR, { typeCheck: false }),
+    (p) => p.stop(),
+);
 let pack: PolicyPackProcess | undefined;
 let stack: EngineResource[] = [];
 let hardened: EngineResource[] = [];
@@ -65,21 +71,11 @@ async function analyzeEach(resources: readonly EngineResource[]): Promise<Record
 
 describe("policy pack under the real analyzer (run-policy-pack over gRPC)", () => {
     before(async () => {
-        // The pack starts in its own process while this one runs the program three times.
-        const starting = PolicyPackProcess.start(POLICY_DIR, { typeCheck: false });
-        starting.catch(() => undefined);
-        try {
-            stack = engineResources(await runProgram(), false);
-            hardened = engineResources(await runProgram({ hardened: "true" }), false);
-            seed = engineResources(await runProgram({ mfaPolicy: "seed" }), false);
-            firstPreview = engineResources(await runProgram({}, undefined, { preview: true }), true);
-        } finally {
-            pack = await starting;
-        }
-    });
-
-    after(async () => {
-        await pack?.stop();
+        stack = engineResources(await runProgram(), false);
+        hardened = engineResources(await runProgram({ hardened: "true" }), false);
+        seed = engineResources(await runProgram({ mfaPolicy: "seed" }), false);
+        firstPreview = engineResources(await runProgram({}, undefined, { preview: true }), true);
+        pack = await packProcess();
     });
 
     it("introduces itself to the engine: name, version from policy/package.json, each rule and its level", async () => {

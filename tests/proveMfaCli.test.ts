@@ -1,7 +1,57 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { early } from "./early";
 import { boolInsteadOfBoolIfExists, ProveWorld } from "./standIn/world";
+
+/**
+ * A stand-in for the pulumi CLI in `world`'s folder: `stack output --json --stack dev` prints the world's outputs,
+ * other stacks fail with pulumi's own words; every call's arguments are recorded, one per line. Returns its folder.
+ */
+function fakePulumi(world: ProveWorld): string {
+    const bin = path.join(world.dir, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+        path.join(bin, "pulumi"),
+        [
+            "#!/bin/sh",
+            'printf "%s\\n" "$@" > "$(dirname "$0")/args"',
+            'if [ "$1 $2 $3 $4" = "stack output --json --stack" ] && [ "$5" = dev ]; then cat "$(dirname "$0")/dev.json"; exit 0; fi',
+            "echo \"error: no stack named '$5' found\" >&2",
+            "exit 255",
+        ].join("\n"),
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, "dev.json"), JSON.stringify(world.outputs()));
+    return bin;
+}
+
+/**
+ * The two end-to-end runs, side by side, each against a stand-in of its own (the second one's copy of the policy
+ * has the seed's pitfall). They start with the test run (tests/early.ts): each process loads ts-node and the SDK
+ * for seconds, on the core this one leaves free.
+ */
+const endToEnd = early(
+    async () => {
+        const worlds = await Promise.all([
+            ProveWorld.start({}, false),
+            ProveWorld.start({ userPolicy: boolInsteadOfBoolIfExists }, false),
+        ]);
+        const [main, control] = worlds;
+        const bin = fakePulumi(main);
+        const runs = await Promise.all([
+            main.spawn(["--stack", "dev", "--token-code", "123456", "--decode-profile", "deployer"], {
+                PATH: `${bin}${path.delimiter}${process.env["PATH"]}`,
+            }),
+            control.spawn(["--outputs", "-", "--token-code", "234567"], {}, JSON.stringify(control.outputs())),
+        ]);
+        return { worlds, runs, leaks: [main.leaked(runs[0]), control.leaked(runs[1])] };
+    },
+    async ({ worlds }) => {
+        await Promise.all(worlds.map((x) => x.stop()));
+    },
+);
+type EndToEnd = Awaited<ReturnType<typeof endToEnd>>;
 
 /**
  * prove-mfa's command line: --help, exit 2 for bad arguments, the stack's outputs through a fake `pulumi` on PATH
@@ -12,21 +62,7 @@ describe("prove-mfa command line", () => {
     let bin: string;
     before(async () => {
         w = await ProveWorld.start();
-        // A stand-in for the pulumi CLI: `stack output --json --stack dev` prints dev's outputs, other stacks fail
-        // with pulumi's own words; every call's arguments are recorded, one per line.
-        bin = path.join(w.dir, "bin");
-        fs.mkdirSync(bin);
-        fs.writeFileSync(
-            path.join(bin, "pulumi"),
-            [
-                "#!/bin/sh",
-                'printf "%s\\n" "$@" > "$(dirname "$0")/args"',
-                'if [ "$1 $2 $3 $4" = "stack output --json --stack" ] && [ "$5" = dev ]; then cat "$(dirname "$0")/dev.json"; exit 0; fi',
-                "echo \"error: no stack named '$5' found\" >&2",
-                "exit 255",
-            ].join("\n"),
-            { mode: 0o755 },
-        );
+        bin = fakePulumi(w);
     });
     after(async () => w.stop());
     beforeEach(() => {
@@ -141,24 +177,11 @@ describe("prove-mfa command line", () => {
 
     describe("end to end: node scripts/prove-mfa.ts in a process of its own", function () {
         this.timeout(20000); // ts-node and the SDK load in each process: seconds, not milliseconds
-        // Both processes run side by side, each against a stand-in of its own: the second one's copy of the policy
-        // has the seed's pitfall.
-        let control: ProveWorld;
-        type Spawned = Awaited<ReturnType<ProveWorld["spawn"]>>;
-        let runs: [Spawned, Spawned];
+        let runs: EndToEnd["runs"];
         let leaks: string[][];
         before(async () => {
-            control = await ProveWorld.start({ userPolicy: boolInsteadOfBoolIfExists }, false);
-            fs.writeFileSync(path.join(bin, "dev.json"), JSON.stringify(w.outputs()));
-            runs = await Promise.all([
-                w.spawn(["--stack", "dev", "--token-code", "123456", "--decode-profile", "deployer"], {
-                    PATH: `${bin}${path.delimiter}${process.env["PATH"]}`,
-                }),
-                control.spawn(["--outputs", "-", "--token-code", "234567"], {}, JSON.stringify(control.outputs())),
-            ]);
-            leaks = [w.leaked(runs[0]), control.leaked(runs[1])];
+            ({ runs, leaks } = await endToEnd());
         });
-        after(async () => control.stop());
 
         it("proves every step with `--stack dev` through pulumi, exit 0", async () => {
             const [r] = runs;
