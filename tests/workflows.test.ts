@@ -68,7 +68,7 @@ describe("GitHub Actions workflow", () => {
         }
     });
 
-    it("tests on pull requests and pushes to main: Node 22, npm ci without install scripts, lint, test", () => {
+    it("tests on pull requests and pushes to main: Node 22, npm ci without install scripts, lint, test, tsc 5.9", () => {
         assert.ok("pull_request" in workflow.on);
         assert.deepEqual(workflow.on.push.branches, ["main"]);
         const steps = workflow.jobs["test"]!.steps;
@@ -76,7 +76,8 @@ describe("GitHub Actions workflow", () => {
         // Then, on pull requests, the offline access report (below).
         assert.deepEqual(
             steps.filter((s) => s.run && !s.if).map((s) => s.run),
-            ["npm ci --ignore-scripts", "npm run lint", "npm test"],
+            // npm test type-checks with TypeScript 7; typecheck is tsc 5.9, which `pulumi up` type-checks with.
+            ["npm ci --ignore-scripts", "npm run lint", "npm test", "npm run typecheck"],
         );
     });
 
