@@ -12,6 +12,8 @@
 #   ANCHOR_TYPECHECK  1: also time the anchor with Node's type stripping off (NODE_OPTIONS=--no-experimental-strip-types).
 #                     On Node >= 22.18 the anchor's .ts files are loaded by Node's own type stripping, so its
 #                     `ts-node/register` never type-checks them; with stripping off it does, as on older Node.
+#   BENCH_COLD        1: also time this project with its caches off (TEST_CACHE=0: no transpiled files kept on disk, no
+#                     Node compile cache), as a fresh clone's first run
 #   BENCH_ALSO        more trees to time the same way, alternated with the others: "name=DIR name2=DIR2" (e.g. a
 #                     copy of the project with a proposed change applied, against this one)
 #   BENCH_LOG         directory for each run's output (default: a new mktemp -d)
@@ -49,6 +51,11 @@ if [ "${ANCHOR_TYPECHECK:-0}" = 1 ]; then
     names+=(anchor-typecheck)
     dirs+=("$ANCHOR_DIR")
     envs+=("NODE_OPTIONS=--no-experimental-strip-types")
+fi
+if [ "${BENCH_COLD:-0}" = 1 ]; then
+    names+=(ours-cold)
+    dirs+=("$ROOT")
+    envs+=("TEST_CACHE=0")
 fi
 for also in ${BENCH_ALSO:-}; do
     names+=("${also%%=*}")

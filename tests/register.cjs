@@ -8,23 +8,21 @@ if (!process[installed]) {
     process[installed] = true;
     require("ts-node").register({ transpileOnly: true });
 
-    // 1. @pulumi/pulumi captures a stack for its own bookkeeping on every promise it wraps (debuggablePromise) and, with
-    //    an unlimited depth, for every resource it registers (Resource.callsites, the source position sent to the engine,
-    //    which the mocks ignore). Through ts-node's source maps each one cost a clone and a lookup per frame: seconds per
-    //    run. Those two are left unmapped (positions in the transpiled JavaScript); every other stack, a failing test's
-    //    included, is still mapped to the TypeScript source.
+    // 1. @pulumi/pulumi captures a stack for its own bookkeeping on every promise it wraps (debuggablePromise: the
+    //    trace is only printed if the promise leaks) and, with an unlimited depth, for every resource it registers
+    //    (Resource.callsites: its first frames give the source position sent to the engine, which the mocks ignore).
+    //    Formatting them, through ts-node's source maps, cost seconds per run. So a promise's trace keeps the 3 frames
+    //    that created it, a resource's its first 16, and neither is mapped (positions in the transpiled JavaScript);
+    //    every other stack, a failing test's included, is mapped to the TypeScript source.
     const mapped = Error.prepareStackTrace;
     if (typeof mapped === "function") {
-        const pulumiInternal = new Set(["debuggablePromise", "callsites"]);
+        const unmapped = (error, frames) => `${error}\n    at ${frames.join("\n    at ")}`;
+        const fromPulumi = (frame) => /[\\/]@pulumi[\\/]pulumi[\\/]/.test(frame.getFileName() ?? "");
         Error.prepareStackTrace = function prepareStackTrace(error, frames) {
             const top = frames[0];
-            if (
-                top &&
-                pulumiInternal.has(top.getFunctionName()) &&
-                /[\\/]@pulumi[\\/]pulumi[\\/]/.test(top.getFileName() ?? "")
-            ) {
-                return `${error}\n    at ${frames.join("\n    at ")}`;
-            }
+            if (top?.getFunctionName() === "debuggablePromise" && fromPulumi(top))
+                return unmapped(error, frames.slice(0, 4));
+            if (top?.getFunctionName() === "callsites" && fromPulumi(top)) return unmapped(error, frames.slice(0, 16));
             return mapped.call(this, error, frames);
         };
     }
