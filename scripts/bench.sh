@@ -6,9 +6,11 @@
 #   scripts/bench.sh --summary DIR   the table again, from the runs.tsv of an earlier run's log directory
 #
 # Environment:
-#   ANCHOR_DIR        the anchor's directory, already `npm install`ed (default .tools/anchor/testing-unit-ts/mocha,
-#                     ignored by git); to build it: a clone of pulumi/examples, then
-#                     `git archive HEAD testing-unit-ts/mocha | tar -x -C .tools/anchor`, `npm install` in that folder
+#   ANCHOR_DIR        the anchor's directory, already `npm install`ed (default
+#                     ~/.cache/k3s-admin-mfa/anchor/testing-unit-ts/mocha); to build it: a clone of pulumi/examples,
+#                     then `git archive HEAD testing-unit-ts/mocha | tar -x -C ~/.cache/k3s-admin-mfa/anchor`, and
+#                     `npm install` in that folder. Not inside this project: mocha looks for its configuration in the
+#                     folders above, and would run the anchor with this project's .mocharc.json.
 #   ANCHOR_TYPECHECK  1: also time the anchor with Node's type stripping off (NODE_OPTIONS=--no-experimental-strip-types).
 #                     On Node >= 22.18 the anchor's .ts files are loaded by Node's own type stripping, so its
 #                     `ts-node/register` never type-checks them; with stripping off it does, as on older Node.
@@ -30,7 +32,7 @@ if [ "${1:-}" = --summary ]; then
 fi
 N="${1:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ANCHOR_DIR="${ANCHOR_DIR:-$ROOT/.tools/anchor/testing-unit-ts/mocha}"
+ANCHOR_DIR="${ANCHOR_DIR:-$HOME/.cache/k3s-admin-mfa/anchor/testing-unit-ts/mocha}"
 LOG="${BENCH_LOG:-$(mktemp -d -t bench-14.XXXXXX)}"
 mkdir -p "$LOG"
 
@@ -43,6 +45,16 @@ if [ -z "$SUMMARY_ONLY" ] && [ ! -d "$ANCHOR_DIR/node_modules" ]; then
     echo "bench: no installed anchor in $ANCHOR_DIR (see the header of this script)" >&2
     exit 2
 fi
+if [ -z "$SUMMARY_ONLY" ] && [ -e "$LOG/runs.tsv" ]; then
+    echo "bench: $LOG already holds runs (runs.tsv); give a new BENCH_LOG, or --summary $LOG to read them" >&2
+    exit 2
+fi
+case "$(cd "$ANCHOR_DIR" 2>/dev/null && pwd)/" in
+"$ROOT"/*)
+    echo "bench: the anchor in $ANCHOR_DIR is inside this project, whose .mocharc.json its mocha would load" >&2
+    exit 2
+    ;;
+esac
 
 names=(anchor ours)
 dirs=("$ANCHOR_DIR" "$ROOT")
