@@ -7,8 +7,9 @@ export type SimulationResult = Awaited<ReturnType<typeof runSimulation>>;
  * One IAM evaluation (@cloud-copilot/iam-simulate, as AWS's policy evaluation logic decides), remembered: the
  * engine is a pure function of the request and the documents, and the access matrices of different settings ask
  * it the same questions again (measured in issue #14: 16,226 evaluations in a test run, 7,920 of them distinct).
- * The key is the whole simulation, so two requests differing in any field are evaluated apart. Callers only read
- * the result; it is shared, not copied.
+ * The key is the whole simulation, so two requests differing in any field are evaluated apart; the engine evaluates
+ * a copy made from the key, so what it answers is what the key says even if the caller's objects change meanwhile.
+ * Callers only read the result; it is shared, not copied.
  */
 export function simulate(simulation: Simulation): Promise<SimulationResult> {
     const key = JSON.stringify(simulation);
@@ -17,7 +18,7 @@ export function simulate(simulation: Simulation): Promise<SimulationResult> {
         // Most recently used last: the oldest entry is the first to go.
         remembered.delete(key);
     } else {
-        found = runSimulation(simulation, {});
+        found = runSimulation(JSON.parse(key) as Simulation, {});
         found.catch(() => remembered.delete(key));
         if (remembered.size >= LIMIT) remembered.delete(remembered.keys().next().value!);
     }

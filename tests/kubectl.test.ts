@@ -62,9 +62,15 @@ type View = {
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * The environment as the run began. The scenarios run while other files' tests do, and some of those change
+ * process.env for a moment (prove-mfa's tests empty PATH).
+ */
+const ENV = { ...process.env };
+
 /** Runs kubectl with KUBECONFIG (and the rest of `env`) set; its standard output. */
 async function kubectl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-    return (await execFileAsync("kubectl", args, { env: { ...process.env, ...env }, encoding: "utf8" })).stdout;
+    return (await execFileAsync("kubectl", args, { env: { ...ENV, ...env }, encoding: "utf8" })).stdout;
 }
 
 async function view(env: NodeJS.ProcessEnv): Promise<View> {
@@ -73,7 +79,7 @@ async function view(env: NodeJS.ProcessEnv): Promise<View> {
 
 /** The setup's output is shell text, run as the README says: one command a line. */
 async function runSetup(env: NodeJS.ProcessEnv): Promise<void> {
-    await execFileAsync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...process.env, ...env } });
+    await execFileAsync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...ENV, ...env } });
 }
 
 /** A folder of its own holding the kubeconfig that already has other entries. */
@@ -91,32 +97,42 @@ function existing(root: string, name: string): string {
 const scenarios = early(
     async () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-kubeconfig-"));
-        const adds = { KUBECONFIG: path.join(existing(root, "adds"), "config") };
-        const addsBefore = await view(adds);
-        await runSetup(adds);
-        const addsAfter = await view(adds);
-
-        const twice = { KUBECONFIG: path.join(existing(root, "twice"), "config") };
-        await runSetup(twice);
-        const once = await view(twice);
-        await runSetup(twice);
-        const again = await view(twice);
-
-        const mergeDir = existing(root, "merge");
-        const mine = path.join(mergeDir, "k3s-admin-mfa.yaml");
-        fs.writeFileSync(mine, kubeconfigFile(ARGS));
-        const merge = { KUBECONFIG: `${path.join(mergeDir, "config")}:${mine}` };
-        const merged = await view(merge);
-        // The new context points at the existing k3s cluster entry of the first file: kubectl fails if it does not.
-        await kubectl(merge, "config", "get-contexts", "k3s-admin-mfa");
-        const files = {
-            config: fs.readFileSync(path.join(mergeDir, "config"), "utf8"),
-            mine: fs.readFileSync(mine, "utf8"),
-        };
-        return { root, adds: { before: addsBefore, after: addsAfter }, twice: { once, again }, merged, files };
+        try {
+            return { root, ...(await runScenarios(root)) };
+        } catch (error) {
+            fs.rmSync(root, { recursive: true, force: true });
+            throw error;
+        }
     },
     ({ root }) => fs.rmSync(root, { recursive: true, force: true }),
 );
+
+/** The three scenarios, one after the other, each in a folder of its own under `root`; what each left. */
+async function runScenarios(root: string) {
+    const adds = { KUBECONFIG: path.join(existing(root, "adds"), "config") };
+    const addsBefore = await view(adds);
+    await runSetup(adds);
+    const addsAfter = await view(adds);
+
+    const twice = { KUBECONFIG: path.join(existing(root, "twice"), "config") };
+    await runSetup(twice);
+    const once = await view(twice);
+    await runSetup(twice);
+    const again = await view(twice);
+
+    const mergeDir = existing(root, "merge");
+    const mine = path.join(mergeDir, "k3s-admin-mfa.yaml");
+    fs.writeFileSync(mine, kubeconfigFile(ARGS));
+    const merge = { KUBECONFIG: `${path.join(mergeDir, "config")}:${mine}` };
+    const merged = await view(merge);
+    // The new context points at the existing k3s cluster entry of the first file: kubectl fails if it does not.
+    await kubectl(merge, "config", "get-contexts", "k3s-admin-mfa");
+    const files = {
+        config: fs.readFileSync(path.join(mergeDir, "config"), "utf8"),
+        mine: fs.readFileSync(mine, "utf8"),
+    };
+    return { adds: { before: addsBefore, after: addsAfter }, twice: { once, again }, merged, files };
+}
 
 describe("kubectl setup on a kubeconfig that already holds other entries", () => {
     let ran: Awaited<ReturnType<typeof scenarios>>;

@@ -12,7 +12,7 @@ import { runProgram, UNKNOWN } from "./mocks";
  * the engine's (tests/fakeEngine.ts names the upstream code each step follows). The answers are the policy SDK's
  * own (@pulumi/policy server.ts: `makeAnalyzeRpcFun`, `makeAnalyzeStackRpcFun`, and their UnknownValueError
  * branch, which reports a rule that reads an unknown value as advisory "can't run … during preview"). The pack
- * starts transpile-only: the CLI type-checks it on every start, which `tsc --noEmit -p policy` does here.
+ * starts transpile-only: the CLI type-checks it on every start, which npm test's type-check of policy/ does here.
  */
 
 const POLICY_DIR = path.resolve(__dirname, "..", "policy");

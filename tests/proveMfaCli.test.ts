@@ -26,6 +26,9 @@ function fakePulumi(world: ProveWorld): string {
     return bin;
 }
 
+/** PATH as the run began: tests below change it for a moment while the end-to-end runs may be starting. */
+const PATH = process.env["PATH"];
+
 /**
  * The two end-to-end runs, side by side, each against a stand-in of its own (the second one's copy of the policy
  * has the seed's pitfall). They start with the test run (tests/early.ts): each process loads ts-node and the SDK
@@ -33,19 +36,28 @@ function fakePulumi(world: ProveWorld): string {
  */
 const endToEnd = early(
     async () => {
-        const worlds = await Promise.all([
-            ProveWorld.start({}, false),
-            ProveWorld.start({ userPolicy: boolInsteadOfBoolIfExists }, false),
-        ]);
-        const [main, control] = worlds;
-        const bin = fakePulumi(main);
-        const runs = await Promise.all([
-            main.spawn(["--stack", "dev", "--token-code", "123456", "--decode-profile", "deployer"], {
-                PATH: `${bin}${path.delimiter}${process.env["PATH"]}`,
-            }),
-            control.spawn(["--outputs", "-", "--token-code", "234567"], {}, JSON.stringify(control.outputs())),
-        ]);
-        return { worlds, runs, leaks: [main.leaked(runs[0]), control.leaked(runs[1])] };
+        const worlds: ProveWorld[] = [];
+        try {
+            const main = await ProveWorld.start({}, false);
+            worlds.push(main);
+            const control = await ProveWorld.start({ userPolicy: boolInsteadOfBoolIfExists }, false);
+            worlds.push(control);
+            const bin = fakePulumi(main);
+            const runs = await Promise.all([
+                main.spawn(["--stack", "dev", "--token-code", "123456", "--decode-profile", "deployer"], {
+                    PATH: `${bin}${path.delimiter}${PATH ?? ""}`,
+                }),
+                control.spawn(
+                    ["--outputs", "-", "--token-code", "234567"],
+                    { PATH: PATH ?? "" },
+                    JSON.stringify(control.outputs()),
+                ),
+            ]);
+            return { worlds, runs, leaks: [main.leaked(runs[0]), control.leaked(runs[1])] };
+        } catch (error) {
+            await Promise.all(worlds.map((x) => x.stop()));
+            throw error;
+        }
     },
     async ({ worlds }) => {
         await Promise.all(worlds.map((x) => x.stop()));

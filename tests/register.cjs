@@ -28,29 +28,59 @@ if (!process[installed]) {
     }
 
     // 2. Transpile each distinct source text once, and keep the output on disk for the next run. runProgram
-    //    (tests/mocks.ts) forgets the program's modules and requires index.ts again for every config; each mocha
-    //    worker of a parallel run loads the same modules; and a run after a small change has the same source in all
-    //    but one file. The key is the whole input of the transpilation: TypeScript's version, the compiler options,
-    //    the file's path and its text. Under node_modules/.cache/k3s-test (TEST_CACHE=0: in memory only).
+    //    (tests/mocks.ts) forgets the program's modules and requires index.ts again for every config, and a run after
+    //    a small change has the same source in all but one file. The key is the whole input of the transpilation:
+    //    ts-node's and TypeScript's versions, ts-node's options, the compiler options, the file's path and its text.
+    //    Under node_modules/.cache/k3s-test (TEST_CACHE=0: in memory only).
     const service = process[Symbol.for("ts-node.register.instance")];
     if (service && typeof service.compile === "function") {
         const fs = require("node:fs");
         const path = require("node:path");
         const { createHash } = require("node:crypto");
-        const dir =
+        let dir =
             process.env.TEST_CACHE === "0"
                 ? undefined
                 : path.join(__dirname, "..", "node_modules", ".cache", "k3s-test", "transpiled");
-        if (dir) fs.mkdirSync(dir, { recursive: true });
-        const salt = JSON.stringify([service.ts.version, service.config.options]);
+        try {
+            if (dir) fs.mkdirSync(dir, { recursive: true });
+        } catch {
+            dir = undefined; // a read-only node_modules: transpile as ts-node does, in memory
+        }
+        const salt = JSON.stringify([
+            require("ts-node/package.json").version,
+            service.ts.version,
+            service.options,
+            service.config.options,
+        ]);
+        // ts-node ends every output with its inline source map: a file without one was not written whole.
+        const complete = (out) => out.includes("\n//# sourceMappingURL=data:application/json");
         const compile = service.compile.bind(service);
         const transpiled = new Map();
         // A file read from disk never went through ts-node, whose stack-trace mapping looks outputs up in its own
-        // memory: hand it ours too, so a failing test's stack still points into the TypeScript source.
+        // memory: hand it ours too, so a failing test's stack still points into the TypeScript source. A file
+        // transpiled again (changed under --watch) is ts-node's again.
         const fromDisk = new Map();
         require(require.resolve("@cspotcode/source-map-support", { paths: [require.resolve("ts-node")] })).install({
             retrieveFile: (file) => fromDisk.get(path.normalize(file)) ?? null,
         });
+        const read = (file) => {
+            try {
+                const out = fs.readFileSync(file, "utf8");
+                return complete(out) ? out : undefined;
+            } catch {
+                return undefined; // not transpiled before
+            }
+        };
+        const write = (file, out) => {
+            // Written whole, then renamed: a process reading the same key sees all of it or nothing.
+            const tmp = `${file}.${process.pid}.tmp`;
+            try {
+                fs.writeFileSync(tmp, out);
+                fs.renameSync(tmp, file);
+            } catch {
+                fs.rmSync(tmp, { force: true }); // a full disk costs the next run the transpilation, nothing more
+            }
+        };
         service.compile = (code, fileName, lineOffset) => {
             const key = createHash("sha256")
                 .update(`${salt}\0${fileName}\0${lineOffset ?? 0}\0${code}`)
@@ -58,22 +88,13 @@ if (!process[installed]) {
             let out = transpiled.get(key);
             if (out !== undefined) return out;
             const file = dir && path.join(dir, `${key}.js`);
-            try {
-                if (file) {
-                    out = fs.readFileSync(file, "utf8");
-                    fromDisk.set(path.normalize(fileName), out);
-                }
-            } catch {
-                // Not transpiled before.
-            }
-            if (out === undefined) {
+            out = file && read(file);
+            if (out !== undefined) {
+                fromDisk.set(path.normalize(fileName), out);
+            } else {
                 out = compile(code, fileName, lineOffset);
-                if (file) {
-                    // Written whole, then renamed: a parallel worker reading the same key sees all of it or nothing.
-                    const tmp = `${file}.${process.pid}.tmp`;
-                    fs.writeFileSync(tmp, out);
-                    fs.renameSync(tmp, file);
-                }
+                fromDisk.delete(path.normalize(fileName));
+                if (file) write(file, out);
             }
             transpiled.set(key, out);
             return out;
@@ -82,29 +103,41 @@ if (!process[installed]) {
 
     // 3. The IAM evaluation library compares ARN characters and names with localeCompare(…, undefined, { sensitivity:
     //    "accent" }). With options, V8 builds a new ICU collator on every call: ~2 s of the suite's CPU. The language
-    //    defines that call as constructing Intl.Collator(locales, options) and comparing with it (ECMA-402,
-    //    String.prototype.localeCompare), so one collator per distinct pair of plain arguments gives the same answers.
+    //    defines that call as: both strings converted, then Intl.Collator(locales, options) constructed and compared
+    //    with (ECMA-402, String.prototype.localeCompare). So, in that order, one collator per distinct set of plain
+    //    options gives the same answers; any other call (locale lists, options with getters, inherited or hidden
+    //    keys, values other than strings, booleans and finite numbers) goes to the built-in.
     const builtIn = String.prototype.localeCompare;
     const collators = new Map();
-    const plain = (v) => v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
-    const cacheable = (locales, options) =>
-        (locales === undefined || typeof locales === "string") &&
-        options !== null &&
-        typeof options === "object" &&
-        Object.getPrototypeOf(options) === Object.prototype &&
-        Object.values(options).every(plain);
+    const plain = (v) =>
+        v === undefined || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && isFinite(v));
+    const plainOptions = (options) => {
+        if (options === null || typeof options !== "object" || Object.getPrototypeOf(options) !== Object.prototype)
+            return undefined;
+        const names = Object.getOwnPropertyNames(options);
+        if (Object.getOwnPropertySymbols(options).length > 0) return undefined;
+        const snapshot = {};
+        for (const name of names) {
+            const d = Object.getOwnPropertyDescriptor(options, name);
+            if (!d.enumerable || !("value" in d) || !plain(d.value)) return undefined;
+            snapshot[name] = d.value;
+        }
+        return snapshot;
+    };
     Object.defineProperty(String.prototype, "localeCompare", {
         ...Object.getOwnPropertyDescriptor(String.prototype, "localeCompare"),
         // One declared parameter, as the built-in's `length` says.
         value: function localeCompare(that) {
             const [, locales, options] = arguments;
-            if (this === null || this === undefined || !cacheable(locales, options)) {
+            const snapshot = locales === undefined || typeof locales === "string" ? plainOptions(options) : undefined;
+            if (this === null || this === undefined || snapshot === undefined) {
                 return builtIn.call(this, that, locales, options);
             }
-            const key = JSON.stringify([locales, options]);
+            const [s, t] = [`${this}`, `${that}`];
+            const key = JSON.stringify([locales, Object.entries(snapshot).map(([k, v]) => [k, typeof v, String(v)])]);
             let collator = collators.get(key);
-            if (!collator) collators.set(key, (collator = new Intl.Collator(locales, options)));
-            return collator.compare(String(this), String(that));
+            if (!collator) collators.set(key, (collator = new Intl.Collator(locales, snapshot)));
+            return collator.compare(s, t);
         },
     });
 }
