@@ -23,7 +23,7 @@
 // transpiled test and program files, and Node's compile cache of the JavaScript it loads (typescript, @pulumi/*,
 // the AWS SDK). A fresh clone, as in CI, starts without them.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { globSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -111,14 +111,17 @@ const reporter = path.join(ROOT, "scripts", "testReporter.cjs");
 const ownReporter = mochaFlags.some((a) => a === "--reporter" || a === "-R" || a.startsWith("--reporter="));
 const reporterFlags = ownReporter ? [] : ["--reporter", reporter];
 
-// mocha adds the spec files on its command line to .mocharc.json's "spec" rather than replacing them: for the
-// inner loop, a copy of .mocharc.json that names only the files asked for.
+// mocha adds the spec files on its command line to .mocharc.json's "spec" rather than replacing them: a run that
+// names its files (the inner loop, or a whole run in its own order) gets a copy of .mocharc.json naming them.
+const rc = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8"));
+function writeConfig(name, spec) {
+    const file = path.join(CACHE, name);
+    writeFileSync(file, JSON.stringify({ ...rc, spec }, null, 2));
+    return ["--config", file];
+}
 let configFlags = [];
 if (innerLoop) {
-    const rc = JSON.parse(readFileSync(path.join(ROOT, ".mocharc.json"), "utf8"));
-    const one = path.join(CACHE, "mocharc.inner-loop.json");
-    writeFileSync(one, JSON.stringify({ ...rc, spec: files }, null, 2));
-    configFlags = ["--config", one];
+    configFlags = writeConfig("mocharc.inner-loop.json", files);
     if (watch)
         configFlags.push(
             "--watch-files",
@@ -126,9 +129,20 @@ if (innerLoop) {
         );
 }
 
-// A whole run starts the work files wait for in other processes before the first test (tests/early.ts); with
-// --grep or a few files, each file starts its own when its turn comes.
-if (!innerLoop && mochaFlags.length === 0) env.TEST_EARLY = "1";
+// A whole run starts the work files wait for in other processes before the first test (tests/early.ts), and runs
+// the files that wait for it last, so that the work has the whole run to finish in the background; with --grep or a
+// few files, each file starts its own when its turn comes.
+if (!innerLoop && mochaFlags.length === 0) {
+    env.TEST_EARLY = "1";
+    configFlags = writeConfig("mocharc.whole-run.json", waitersLast(rc.spec));
+}
+
+/** Every spec file in name order (as mocha orders them), those that declare early work moved to the end. */
+function waitersLast(specs) {
+    const all = [...new Set([specs].flat().flatMap((glob) => globSync(glob, { cwd: ROOT })))].sort();
+    const waits = (file) => /from "\.\/early"/.test(readFileSync(path.join(ROOT, file), "utf8"));
+    return [...all.filter((f) => !waits(f)), ...all.filter(waits)];
+}
 
 const started = Date.now();
 const mochaRun = run([mocha, ...configFlags, ...reporterFlags, ...mochaFlags], { capture: false });

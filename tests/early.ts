@@ -11,8 +11,10 @@
  * the last test.
  */
 
+import { setPriority } from "node:os";
+
 interface Registered {
-    start(): void;
+    start(): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -23,14 +25,25 @@ const registry = ((process as unknown as Record<symbol, Registered[]>)[KEY] ??= 
 
 /**
  * Declares work that a whole run starts before its first test; returns the function that awaits it (starting it
- * then, if the run has not). `stop` releases what the work holds (a process, a server) after the last test. `start`
- * must release what it holds itself if it fails.
+ * then, if the run has not). `prepare`, when given, runs first and alone: before the first test in a whole run, or
+ * in the awaiting file's hook otherwise, so it may use what tests use one at a time (Pulumi's mocks); `start` gets
+ * what it returns and runs in the background. `stop` releases what the work holds (a process, a server) after the
+ * last test; `start` must release what it holds itself if it fails.
  */
-export function early<T>(start: () => Promise<T>, stop: (value: T) => Promise<void> | void): () => Promise<T> {
+export function early<T, P = undefined>(
+    start: (prepared: P) => Promise<T>,
+    stop: (value: T) => Promise<void> | void,
+    prepare: () => Promise<P> = async () => undefined as P,
+): () => Promise<T> {
+    let prepared: Promise<P> | undefined;
     let started: Promise<T> | undefined;
-    const get = (): Promise<T> => (started ??= start());
+    const get = (): Promise<T> => (started ??= (prepared ??= prepare()).then(start));
     registry.push({
-        start: () => void get().catch(() => undefined), // the file that awaits it reports the failure
+        start: async () => {
+            // The file that awaits the work reports a failure of either step.
+            await (prepared ??= prepare()).catch(() => undefined);
+            void get().catch(() => undefined);
+        },
         stop: async () => {
             if (!started) return;
             const value = await started.catch(() => undefined);
@@ -40,12 +53,29 @@ export function early<T>(start: () => Promise<T>, stop: (value: T) => Promise<vo
     return get;
 }
 
-/** Root hooks: start everything declared, in the order the files were loaded; stop it all at the end. */
-export function startEarly(): void {
+/**
+ * Root hooks: prepare each declared piece of work in the order the files were loaded, one at a time, and leave it
+ * running; stop it all after the last test.
+ */
+export async function startEarly(): Promise<void> {
     if (process.env["TEST_EARLY"] !== "1") return;
-    for (const r of registry) r.start();
+    for (const r of registry) await r.start();
 }
 
 export async function stopEarly(): Promise<void> {
     await Promise.all(registry.splice(0).map((r) => r.stop()));
+}
+
+/**
+ * Lowers a child process's priority (nice 10, as npm test does for the type-check): while early work runs, the test
+ * files mocha runs meanwhile decide the run's wall time, so the work should take only the CPU they leave. Returns the
+ * child. Where the system does not allow it, the child keeps the usual priority.
+ */
+export function inBackground<T extends { readonly pid?: number | undefined }>(child: T): T {
+    try {
+        if (child.pid !== undefined) setPriority(child.pid, 10);
+    } catch {
+        // Not allowed here: the child runs at the same priority as mocha.
+    }
+    return child;
 }

@@ -7,7 +7,8 @@ import { EnforcementCheck, EnforcementCheckArgs } from "../components/enforcemen
 import { MfaRole } from "../components/mfaRole";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { argvOf, parseFlags } from "../scripts/checkEnforcementCommand";
-import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
+import { early, inBackground } from "./early";
+import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, settle, useMocks } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -40,6 +41,43 @@ function asRun(inputs: Record<string, unknown>): { argv: string[]; env: Record<s
     };
 }
 
+/** The environment as the run began: the process below may start while other files' tests change process.env. */
+const ENV = { ...process.env };
+
+/**
+ * The check as pulumi-command runs it, with the values a component declared under the mocks (a space and quotes
+ * included). The component is declared before the first test (or in the test, when only some files run); the
+ * process, which loads ts-node and the SDK for about a second, then runs while other files' tests do
+ * (tests/early.ts). An STS endpoint that refuses at once: exit 1 (a check failure) rather than 2 (bad arguments)
+ * shows the flags arrived intact; no request leaves the machine.
+ */
+const refusedCheck = early(
+    ({ argv, env }) =>
+        new Promise<{ code: number; stderr: string }>((resolve) => {
+            const local = {
+                ...env,
+                AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
+                // The refusal is certain: the SDK's own retries would only add their back-off to the test.
+                AWS_MAX_ATTEMPTS: "1",
+                AWS_REGION: "us-east-1",
+                AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+                AWS_SECRET_ACCESS_KEY: "secret",
+                AWS_PROFILE: "",
+            };
+            inBackground(
+                execFile(argv[0]!, argv.slice(1), { cwd: ROOT, env: { ...ENV, ...local } }, (err, _stdout, stderr) =>
+                    resolve({ code: err ? Number(err.code) : 0, stderr }),
+                ),
+            );
+        }),
+    () => undefined,
+    async () => {
+        const run = asRun(await stack(useMocks(), { policy: `p "q" r`, role: "it's a role" }).inputs());
+        await settle();
+        return run;
+    },
+);
+
 describe("EnforcementCheck (the proof inside pulumi up)", () => {
     it("runs the check script with node directly: no shell, so no quoting on any OS", async () => {
         const { argv } = asRun(await stack(useMocks()).inputs());
@@ -67,27 +105,7 @@ describe("EnforcementCheck (the proof inside pulumi up)", () => {
     });
 
     it("reaches the script through a real process started without a shell, which parses every value", async () => {
-        const { argv, env } = asRun(await stack(useMocks(), { policy: `p "q" r`, role: "it's a role" }).inputs());
-        // An STS endpoint that refuses at once: exit 1 (a check failure) rather than 2 (bad arguments) shows the
-        // flags arrived intact; no request leaves the machine.
-        const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
-            const local = {
-                ...env,
-                AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9",
-                // The refusal is certain: the SDK's own retries would only add their back-off to the test.
-                AWS_MAX_ATTEMPTS: "1",
-                AWS_REGION: "us-east-1",
-                AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-                AWS_SECRET_ACCESS_KEY: "secret",
-                AWS_PROFILE: "",
-            };
-            execFile(
-                argv[0]!,
-                argv.slice(1),
-                { cwd: ROOT, env: { ...process.env, ...local } },
-                (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }),
-            );
-        });
+        const run = await refusedCheck();
         assert.equal(run.code, 1, run.stderr);
         assert.match(run.stderr, /^check-enforcement: .*ECONNREFUSED.*\n$/);
     });

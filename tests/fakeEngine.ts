@@ -6,6 +6,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import { inBackground } from "./early";
 import { parseUrn, type ProgramRun, UNKNOWN } from "./mocks";
 
 /**
@@ -172,11 +173,13 @@ export class PolicyPackProcess {
         const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
         const preload = typeCheck ? [] : transpileOnly(entry);
         const env = { PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_NODEJS_STACK: STACK, PULUMI_NODEJS_DRY_RUN: "true" };
-        const child = spawn(process.execPath, [...preload, entry, ENGINE_ADDRESS, dir], {
-            cwd: dir,
-            env: { ...process.env, ...env, PULUMI_CONFIG: "{}" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = inBackground(
+            spawn(process.execPath, [...preload, entry, ENGINE_ADDRESS, dir], {
+                cwd: dir,
+                env: { ...process.env, ...env, PULUMI_CONFIG: "{}" },
+                stdio: ["ignore", "pipe", "pipe"],
+            }),
+        );
         let stdout = "";
         let stderr = "";
         child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

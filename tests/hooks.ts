@@ -6,8 +6,8 @@ import { settle } from "./mocks";
  * stopped after the last; no test's pending registrations run into the next test's mocks.
  */
 export const mochaHooks = {
-    beforeAll(): void {
-        startEarly();
+    async beforeAll(): Promise<void> {
+        await startEarly();
     },
     async afterAll(): Promise<void> {
         await stopEarly();

@@ -12,7 +12,7 @@ import {
     kubectlSetup,
     type ClientConfigArgs,
 } from "../components/clientConfig";
-import { early } from "./early";
+import { early, inBackground } from "./early";
 
 /**
  * The Daily-use kubeconfig steps, run with the real kubectl (on the machine image) against a kubeconfig that already
@@ -70,7 +70,9 @@ const ENV = { ...process.env };
 
 /** Runs kubectl with KUBECONFIG (and the rest of `env`) set; its standard output. */
 async function kubectl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-    return (await execFileAsync("kubectl", args, { env: { ...ENV, ...env }, encoding: "utf8" })).stdout;
+    const run = execFileAsync("kubectl", args, { env: { ...ENV, ...env }, encoding: "utf8" });
+    inBackground(run.child);
+    return (await run).stdout;
 }
 
 async function view(env: NodeJS.ProcessEnv): Promise<View> {
@@ -79,7 +81,9 @@ async function view(env: NodeJS.ProcessEnv): Promise<View> {
 
 /** The setup's output is shell text, run as the README says: one command a line. */
 async function runSetup(env: NodeJS.ProcessEnv): Promise<void> {
-    await execFileAsync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...ENV, ...env } });
+    const run = execFileAsync("/bin/sh", ["-c", kubectlSetup(ARGS)], { env: { ...ENV, ...env } });
+    inBackground(run.child);
+    await run;
 }
 
 /** A folder of its own holding the kubeconfig that already has other entries. */

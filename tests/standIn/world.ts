@@ -9,6 +9,7 @@ import { ROLE_MAX_SESSION_SECONDS } from "../../components/mfaRole";
 import type { PolicyDocument } from "../../components/policies";
 import { main, type Context } from "../../scripts/proveMfaCommand";
 import { AwsStandIn, INSTANCE, REGION, type StandInOptions } from "../awsStandIn";
+import { inBackground } from "../early";
 
 /**
  * What the prove-mfa tests share: one stand-in per test file, a HOME with real AWS files in a temporary folder
@@ -145,10 +146,12 @@ export class ProveWorld {
     /** The command as a person runs it: `node -r ts-node/register/transpile-only scripts/prove-mfa.ts`. */
     spawn(argv: string[], env: Record<string, string>, stdin = ""): Promise<Run & { stdout: string }> {
         return new Promise((resolve) => {
-            const child = spawn(
-                process.execPath,
-                ["-r", "ts-node/register/transpile-only", path.join("scripts", "prove-mfa.ts"), ...argv],
-                { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", ...this.env(), ...env } },
+            const child = inBackground(
+                spawn(
+                    process.execPath,
+                    ["-r", "ts-node/register/transpile-only", path.join("scripts", "prove-mfa.ts"), ...argv],
+                    { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", ...this.env(), ...env } },
+                ),
             );
             let stdout = "";
             let stderr = "";
