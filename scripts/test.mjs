@@ -13,11 +13,12 @@
 // - The type-check runs TypeScript 7, the native compiler (the npm alias typescript-7): about 3 s of CPU where tsc
 //   5.9 took 15. tsc 5.9, which ts-node and so `pulumi up` type-check with, still runs in CI (npm run typecheck,
 //   called by .ci/run), so a disagreement between the two cannot land.
-// - mocha runs in one process. The work its files wait for in other processes starts with the run (tests/early.ts)
-//   and runs on the second core meanwhile; tests/register.cjs transpiles each file once (kept on disk) and caches
-//   the collators the IAM evaluation library builds; analysis/simulate.ts remembers IAM evaluations asked twice.
-//   mocha's parallel mode was measured and dropped: each worker loads the program, the SDK and the IAM data again,
-//   which cost more CPU than the second worker won on two cores.
+// - mocha runs in one process. The work its files wait for in other processes starts with the run (tests/early.ts) and
+//   runs on the second core meanwhile, at a lower priority, while the files that wait for it run last;
+//   tests/register.cjs transpiles each file once (kept on disk) and caches the collators the IAM evaluation library
+//   builds; analysis/simulate.ts remembers IAM evaluations asked twice. mocha's parallel mode was measured and dropped:
+//   each worker loads the program, the SDK and the IAM data again, which cost more CPU than the second worker won on
+//   two cores.
 //
 // Caches, all under node_modules/.cache/k3s-test (deleted with node_modules; TEST_CACHE=0 runs without them): the
 // transpiled test and program files, and Node's compile cache of the JavaScript it loads (typescript, @pulumi/*,

@@ -4,11 +4,12 @@
  * sit idle while a child process loads ts-node and the SDK; started at the beginning, the children run on the second
  * core while this one runs the other files' tests (issue #14).
  *
- * A file declares its work at load time with `early(start, stop)` and awaits the returned function in its own hook,
- * which starts the work then if nothing has. The work is the same as before and its assertions stay in the file; only
- * the moment it starts moves. Starting everything at once is for a whole run (npm test sets TEST_EARLY=1): with
- * --grep or a few files, what a filtered-out file declared would run for nothing. Whatever started is stopped after
- * the last test.
+ * A file declares its work at load time with `early(start, stop, prepare?)` and awaits the returned function in its own
+ * hook, which starts the work then if nothing has. The children run at a lower priority (`inBackground`), and npm test
+ * runs the files that import this module last, so the work has the whole run to finish. The work is the same as before
+ * and its assertions stay in the file; only the moment it starts moves. Starting everything at once is for a whole run
+ * (npm test sets TEST_EARLY=1): with --grep or a few files, what a filtered-out file declared would run for nothing.
+ * Whatever started is stopped after the last test.
  */
 
 import { setPriority } from "node:os";
