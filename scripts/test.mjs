@@ -138,10 +138,14 @@ if (!innerLoop && mochaFlags.length === 0) {
     configFlags = writeConfig("mocharc.whole-run.json", waitersLast(rc.spec));
 }
 
-/** Every spec file in name order (as mocha orders them), those that declare early work moved to the end. */
+/** Every spec file in mocha's order (by name), those that declare early work moved to the end. */
 function waitersLast(specs) {
-    const all = [...new Set([specs].flat().flatMap((glob) => globSync(glob, { cwd: ROOT })))].sort();
-    const waits = (file) => /from "\.\/early"/.test(readFileSync(path.join(ROOT, file), "utf8"));
+    const all = [...new Set([specs].flat().flatMap((glob) => globSync(glob, { cwd: ROOT })))];
+    all.sort((a, b) => a.localeCompare(b, "en")); // as mocha's lookupFiles sorts them
+    const waits = (file) => {
+        const text = readFileSync(path.join(ROOT, file), "utf8");
+        return /from "(\.\.?\/)+early"/.test(text) && /\bearly\(/.test(text);
+    };
     return [...all.filter((f) => !waits(f)), ...all.filter(waits)];
 }
 

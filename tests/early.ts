@@ -38,11 +38,13 @@ export function early<T, P = undefined>(
 ): () => Promise<T> {
     let prepared: Promise<P> | undefined;
     let started: Promise<T> | undefined;
-    const get = (): Promise<T> => (started ??= (prepared ??= prepare()).then(start));
+    // prepare runs through a promise even if it throws at once: its failure is the awaiting file's, not the run's.
+    const prepareOnce = (): Promise<P> => (prepared ??= Promise.resolve().then(prepare));
+    const get = (): Promise<T> => (started ??= prepareOnce().then(start));
     registry.push({
         start: async () => {
             // The file that awaits the work reports a failure of either step.
-            await (prepared ??= prepare()).catch(() => undefined);
+            await prepareOnce().catch(() => undefined);
             void get().catch(() => undefined);
         },
         stop: async () => {
@@ -56,7 +58,8 @@ export function early<T, P = undefined>(
 
 /**
  * Root hooks: prepare each declared piece of work in the order the files were loaded, one at a time, and leave it
- * running; stop it all after the last test.
+ * running; stop it all after the last test. A `prepare` that never ends times the root hook out (mocha's timeout),
+ * and with it the run: keep them short.
  */
 export async function startEarly(): Promise<void> {
     if (process.env["TEST_EARLY"] !== "1") return;

@@ -8,6 +8,7 @@ import { settle } from "./mocks";
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
         await startEarly();
+        await settle(); // what a `prepare` declared under the mocks is done before the first test's mocks
     },
     async afterAll(): Promise<void> {
         await stopEarly();
