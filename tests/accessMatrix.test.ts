@@ -368,8 +368,14 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
 
         it("with roleTrust=user keeps every other identity out, with MFA or not", async () => {
             const cells = await matrix();
-            for (const c of cells.filter((x) => x.table === "role" && !x.caller.startsWith("k3s-admin,")))
-                assert.equal(decided(c), "DENY (no trust statement matches)", c.caller);
+            const others = cells.filter((x) => x.table === "role" && !x.caller.startsWith("k3s-admin,"));
+            // The identities the account case lets in (or not) must be here too, or the loop below checks nothing.
+            for (const who of [/^another admin of this account/, /^another role's session/, /of another account/])
+                assert.ok(
+                    others.some((c) => who.test(c.caller)),
+                    `no ${who} row`,
+                );
+            for (const c of others) assert.equal(decided(c), "DENY (no trust statement matches)", c.caller);
         });
 
         it("with roleTrust=account lets in any identity of the account allowed to, with MFA; never a role session without it", async () => {

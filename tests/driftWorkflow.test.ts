@@ -46,31 +46,48 @@ describe("nightly drift workflow", () => {
     });
 
     describe("a deliberately broken copy is refused", () => {
-        for (const [what, from, to] of [
-            ["no schedule", '  schedule:\n    - cron: "23 4 * * *"\n', ""],
-            ["drift not an error", "--expect-no-changes", ""],
+        // Each broken copy must be refused for its own fault, and for nothing else.
+        for (const [what, from, to, fault] of [
+            ["no schedule", '  schedule:\n    - cron: "23 4 * * *"\n', "", /^no schedule$/],
+            ["drift not an error", "--expect-no-changes", "", /^no `pulumi preview --refresh --expect-no-changes/],
             [
                 "issues: write in the credentialed job",
                 "      id-token: write\n",
                 "      id-token: write\n      issues: write\n",
+                /^check job permissions .*"issues":"write"/,
             ],
-            ["the preview role instead of the read-only one", "vars.AWS_DRIFT_ROLE_ARN", "vars.AWS_ROLE_ARN"],
-            ["install scripts enabled", "npm ci --ignore-scripts", "npm ci"],
+            [
+                "the preview role instead of the read-only one",
+                "vars.AWS_DRIFT_ROLE_ARN",
+                "vars.AWS_ROLE_ARN",
+                /^not the read-only drift role$/,
+            ],
+            ["install scripts enabled", "npm ci --ignore-scripts", "npm ci", /`npm ci` runs install scripts/],
             [
                 "a secret for the whole job",
                 "    env:\n      PULUMI_STACK:",
                 "    env:\n      PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\n      PULUMI_STACK:",
+                /env holds a secret for every step/,
             ],
-            ["a check failure skips the issue", "if: always() && needs.check.result", "if: needs.check.result"],
             [
+                "a check failure skips the issue",
+                "if: always() && needs.check.result",
+                "if: needs.check.result",
+                /^issue job skipped when the check fails$/,
+            ],
+            [
+                // Pinned to a commit as the rule asks, so only the runtime can be what is refused.
                 "a node20 action",
                 "configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3",
-                "configure-aws-credentials@v5",
+                "configure-aws-credentials@0123456789abcdef0123456789abcdef01234567 # v5.1.1",
+                /# v5\.1\.1: runs on node20, which GitHub retires$/,
             ],
         ] as const) {
             it(what, () => {
                 assert.ok(TEXT.includes(from), `drift.yml no longer contains ${from}`);
-                assert.ok(driftProblems(TEXT.replace(from, to)).length > 0);
+                const problems = driftProblems(TEXT.replace(from, to));
+                assert.equal(problems.length, 1, problems.join("\n"));
+                assert.match(problems[0]!, fault);
             });
         }
     });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { POLICIES } from "../policy/rules";
@@ -16,7 +17,10 @@ import { runProgram, UNKNOWN } from "./mocks";
  */
 
 const POLICY_DIR = path.resolve(__dirname, "..", "policy");
-const PACK = "'k3s-admin-mfa-guardrails@v0.1.0'";
+/** The pack's version is policy/package.json's (the analyzer reads it there): bumping it must not break a test. */
+const VERSION = (JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { version: string })
+    .version;
+const PACK = `'k3s-admin-mfa-guardrails@v${VERSION}'`;
 const description = (name: string) => POLICIES.find((p) => p.name === name)!.description;
 
 /** The pack's process starts with the run (tests/early.ts): it loads while other files' tests run. */
@@ -81,7 +85,8 @@ describe("policy pack under the real analyzer (run-policy-pack over gRPC)", () =
     it("introduces itself to the engine: name, version from policy/package.json, each rule and its level", async () => {
         const info = await pack!.info();
         assert.equal(info.getName(), "k3s-admin-mfa-guardrails");
-        assert.equal(info.getVersion(), "0.1.0");
+        assert.match(VERSION, /^\d+\.\d+\.\d+$/);
+        assert.equal(info.getVersion(), VERSION);
         const levels = info.getPoliciesList().map((p) => [p.getName(), levelName(p.getEnforcementlevel())]);
         assert.deepEqual(levels, [
             ["admin-users-require-mfa-deny", "mandatory"],

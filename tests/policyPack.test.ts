@@ -14,56 +14,6 @@ import { isBootstrapAction } from "../policy/documents";
 import { runProgram } from "./mocks";
 import { type PlainResource, packViolations, violations } from "./policyHarness";
 
-/** The happy path, built afresh for each test so one test can change one field. */
-function mfaDeny(): Record<string, unknown> {
-    return {
-        Sid: "MustBeSignedInWithMFA",
-        Effect: "Deny",
-        NotAction: ["sts:GetSessionToken", "iam:ListMFADevices", "iam:EnableMFADevice", "iam:CreateVirtualMFADevice"],
-        Resource: "*",
-        Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
-    };
-}
-
-function adminStack(deny: Record<string, unknown> | null = mfaDeny(), asJson = false): PlainResource[] {
-    const policy = { Version: "2012-10-17", Statement: deny ? [deny] : [] };
-    return [
-        { type: "aws:iam/user:User", name: "u", props: { name: "k3s-admin" } },
-        {
-            type: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-            name: "a",
-            props: { user: "k3s-admin", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
-        },
-        {
-            type: "aws:iam/userPolicy:UserPolicy",
-            name: "p",
-            props: { user: "k3s-admin", policy: asJson ? JSON.stringify(policy) : policy },
-        },
-    ];
-}
-
-function role(statements: Record<string, unknown>[]): PlainResource[] {
-    return [
-        {
-            type: "aws:iam/role:Role",
-            name: "r",
-            props: { assumeRolePolicy: { Version: "2012-10-17", Statement: statements } },
-        },
-    ];
-}
-
-function trust(principal: unknown = { AWS: "arn:aws:iam::123456789012:user/k3s-admin" }): Record<string, unknown> {
-    return {
-        Effect: "Allow",
-        Principal: principal,
-        Action: "sts:AssumeRole",
-        Condition: {
-            Bool: { "aws:MultiFactorAuthPresent": "true" },
-            NumericLessThan: { "aws:MultiFactorAuthAge": "3600" },
-        },
-    };
-}
-
 function instance(props: Record<string, unknown> = {}): PlainResource[] {
     return [
         {
@@ -159,19 +109,29 @@ function mfaTrust(changes: Json = {}): Json {
     };
 }
 
-/** The role MfaRole declares (its URN names the component), trusting these statements. */
-function mfaRole(...statements: Json[]): PlainResource {
+/** A role of any origin, trusting these statements. */
+function role(...statements: Json[]): PlainResource {
     return {
         type: "aws:iam/role:Role",
         name: "r",
-        parents: ["k3s-admin-mfa:iam:MfaRole"],
         props: { assumeRolePolicy: { Version: "2012-10-17", Statement: statements } },
     };
+}
+
+/** The role MfaRole declares (its URN names the component), trusting these statements. */
+function mfaRole(...statements: Json[]): PlainResource {
+    return { ...role(...statements), parents: ["k3s-admin-mfa:iam:MfaRole"] };
 }
 
 /** The default config's IAM resources; each mutation test below changes one route. */
 function defaultStack(policy: unknown = scopedPolicy()): PlainResource[] {
     return [adminUser(), inlinePolicy(policy), adminAttachment(), mfaRole(mfaTrust())];
+}
+
+/** The user with AdministratorAccess and an inline policy of this one Deny (`null`: a policy with no statement). */
+function seedStack(deny: Json | null = seedDeny(), asJson = false): PlainResource[] {
+    const policy = { Version: "2012-10-17", Statement: deny ? [deny] : [] };
+    return [adminUser(), adminAttachment(), inlinePolicy(asJson ? JSON.stringify(policy) : policy)];
 }
 
 /** The user and the role, with neither grant nor Deny: mutations add the grant their own way. */
@@ -192,12 +152,12 @@ async function mandatory(stack: readonly PlainResource[]): Promise<string[]> {
 
 describe("policy pack: admin users require the MFA Deny (stack rule)", () => {
     it("passes the happy path, as an object or as a JSON string", async () => {
-        assert.deepEqual(await violations(adminUsersRequireMfaDeny, adminStack()), []);
-        assert.deepEqual(await violations(adminUsersRequireMfaDeny, adminStack(mfaDeny(), true)), []);
+        assert.deepEqual(await violations(adminUsersRequireMfaDeny, seedStack()), []);
+        assert.deepEqual(await violations(adminUsersRequireMfaDeny, seedStack(seedDeny(), true)), []);
     });
 
     it("ignores users without AdministratorAccess", async () => {
-        const stack = adminStack(null).filter((r) => r.type !== "aws:iam/userPolicyAttachment:UserPolicyAttachment");
+        const stack = seedStack(null).filter((r) => r.type !== "aws:iam/userPolicyAttachment:UserPolicyAttachment");
         assert.deepEqual(await violations(adminUsersRequireMfaDeny, stack), []);
     });
 
@@ -239,8 +199,8 @@ describe("policy pack: admin users require the MFA Deny (stack rule)", () => {
         ],
     ] as const) {
         it(`reports ${what}`, async () => {
-            const deny = (change as (d: Record<string, unknown>) => Record<string, unknown> | null)(mfaDeny());
-            const found = await violations(adminUsersRequireMfaDeny, adminStack(deny));
+            const deny = (change as (d: Json) => Json | null)(seedDeny());
+            const found = await violations(adminUsersRequireMfaDeny, seedStack(deny));
             assert.equal(found.length, 1, found.join("\n"));
             assert.match(found[0]!, /^IAM user k3s-admin holds AdministratorAccess\b.* without an MFA Deny: /);
             assert.match(found[0]!, message);
@@ -275,27 +235,27 @@ describe("policy pack: admin users require the MFA Deny (stack rule)", () => {
 
 describe("policy pack: roles trusting people require MFA", () => {
     it("passes a single MFA-conditioned Allow", async () => {
-        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, role([trust()])), []);
+        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, [role(mfaTrust())]), []);
     });
 
     it("reports a second Allow without the MFA condition", async () => {
-        const { Condition: _c, ...bare } = trust();
-        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, role([trust(), bare])), [
+        const { Condition: _c, ...bare } = mfaTrust();
+        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, [role(mfaTrust(), bare)]), [
             'trust policy Allow statement 2 does not require Bool aws:MultiFactorAuthPresent "true"',
         ]);
     });
 
     it("reports BoolIfExists true (it would admit requests with no MFA key) for an account root", async () => {
         const s = {
-            ...trust({ AWS: "arn:aws:iam::123456789012:root" }),
+            ...mfaTrust({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
             Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "true" } },
         };
-        assert.equal((await violations(rolesTrustingPeopleRequireMfa, role([s]))).length, 1);
+        assert.equal((await violations(rolesTrustingPeopleRequireMfa, [role(s)])).length, 1);
     });
 
     it("leaves service roles alone", async () => {
         const service = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
-        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, role([service])), []);
+        assert.deepEqual(await violations(rolesTrustingPeopleRequireMfa, [role(service)]), []);
     });
 });
 
@@ -631,12 +591,13 @@ describe("policy pack: EC2 instances", () => {
 
 describe("policy pack: advisory on iam:DeleteVirtualMFADevice", () => {
     it("advises when the Deny exempts it, and is quiet when it does not", async () => {
-        const exempting = adminStack({
-            ...mfaDeny(),
+        const exempting = seedStack({
+            ...seedDeny(),
             NotAction: ["sts:GetSessionToken", "iam:DeleteVirtualMFADevice"],
         });
         assert.equal((await violations(mfaDenyKeepsDeviceDeletionExempt, exempting)).length, 1);
-        assert.deepEqual(await violations(mfaDenyKeepsDeviceDeletionExempt, adminStack()), []);
+        const keeping = { ...seedDeny(), NotAction: BOOTSTRAP.filter((a) => a !== "iam:DeleteVirtualMFADevice") };
+        assert.deepEqual(await violations(mfaDenyKeepsDeviceDeletionExempt, seedStack(keeping)), []);
         assert.equal(mfaDenyKeepsDeviceDeletionExempt.enforcementLevel, "advisory");
     });
 
