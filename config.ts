@@ -88,8 +88,6 @@ export type RawConfig = Readonly<Record<string, string | undefined>>;
 
 export const PROJECT = "k3s-admin-mfa";
 
-export { MAX_MFA_AGE_SECONDS };
-
 /** An AWS CLI profile name, as this project writes and accepts them. */
 const PROFILE_NAME = /^[A-Za-z0-9_.@+-]{1,64}$/;
 
@@ -304,7 +302,8 @@ function adminsOf(
     return Object.freeze(
         first.map((n) => ({
             userName: n,
-            sourceProfile: n === userName ? sourceProfile : read.has("sourceProfile") ? sourceProfile : n,
+            // Unset, it defaults to each person's own name (the first admin's default is theirs too).
+            sourceProfile: read.has("sourceProfile") ? sourceProfile : n,
             mfaDeviceName: n,
         })),
     );

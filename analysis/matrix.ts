@@ -10,8 +10,7 @@ import { simulate } from "./simulate";
  * (@cloud-copilot/iam-simulate, AGPL: tooling only, never imported by the deployed program).
  */
 
-export type { Decision, Expectations } from "./expectations";
-export { defaultTables, GROUPS, SENSITIVE_ACTIONS, type Table } from "./probes";
+export { SENSITIVE_ACTIONS, type Table } from "./probes";
 export { ALWAYS_SAMPLED } from "./sample";
 
 export interface Cell {

@@ -48,7 +48,7 @@ export interface Probe {
 }
 
 /** The user table's row groups, in the order the report shows them. */
-export const GROUPS = {
+const GROUPS = {
     sensitive: "need MFA",
     bootstrap: "bootstrap (exempt without MFA)",
     otherUsers: "exemptions on other users",

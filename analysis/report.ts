@@ -98,7 +98,7 @@ function notAsExpected(off: readonly Cell[], shown = 12): string {
 }
 
 /** `90 actions of 42 services`: what the sample covers. */
-export function sampleScope(matrix: readonly Cell[]): string {
+function sampleScope(matrix: readonly Cell[]): string {
     const actions = new Set(matrix.filter((c) => c.table === "sample").map((c) => c.action));
     const services = new Set([...actions].map((a) => a.split(":")[0]));
     return `${actions.size} actions of ${services.size} services`;

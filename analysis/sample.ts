@@ -23,8 +23,8 @@ export const ALWAYS_SAMPLED: readonly string[] = Object.freeze([
 ]);
 
 /** How many services the sample spreads over, and how many actions it takes from each. */
-export const SAMPLED_SERVICES = 40;
-export const ACTIONS_PER_SERVICE = 2;
+const SAMPLED_SERVICES = 40;
+const ACTIONS_PER_SERVICE = 2;
 
 export interface SampledAction {
     readonly action: string;

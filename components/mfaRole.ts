@@ -39,6 +39,10 @@ export class MfaRole extends pulumi.ComponentResource {
         super("k3s-admin-mfa:iam:MfaRole", name, {}, opts);
 
         if (args.userArns.length === 0) throw new Error("MfaRole needs at least one admin user");
+        // `users` drives the replacement when a user is recreated: one short of `userArns` would leave a stale
+        // principal in the trust with no error.
+        if (args.users.length !== args.userArns.length)
+            throw new Error(`MfaRole needs one user per ARN: ${args.users.length} users, ${args.userArns.length} ARNs`);
         const trustPolicy = pulumi.all([...args.userArns]).apply((userArns: string[]) =>
             mfaTrustPolicy({
                 // One account root, or every admin user, in the one Allow statement.

@@ -133,7 +133,7 @@ export function mfaDenyStatement(options: MfaPolicyOptions = {}): Statement {
         Effect: "Deny",
         NotAction: mfaExemptActions(options),
         Resource: "*",
-        Condition: { BoolIfExists: { [MFA_PRESENT_KEY]: "false" } },
+        Condition: WITHOUT_MFA,
     };
 }
 
@@ -143,7 +143,7 @@ export function mfaDenyStatement(options: MfaPolicyOptions = {}): Statement {
  * `CreateVirtualMFADevice` is deliberately not scoped: its resource is the device (`mfa/<name>`), which people name
  * freely in the console, and AWS's sample allows `mfa/*` — terraform-aws-iam scoped it by name and had to undo it.
  */
-export function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement {
+function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement {
     const exempt = mfaExemptActions(options);
     return {
         Sid: OWN_USER_SID,
@@ -158,7 +158,7 @@ export function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement 
  * No MFA device is deleted without MFA. AWS's current sample no longer exempts `DeleteVirtualMFADevice` at all:
  * with bare keys it removes another user's unassigned device, and a lost enrolment is redone under a new name.
  */
-export function noDeviceDeletionStatement(): Statement {
+function noDeviceDeletionStatement(): Statement {
     return {
         Sid: NO_DEVICE_DELETION_SID,
         Effect: "Deny",
@@ -173,7 +173,7 @@ export function noDeviceDeletionStatement(): Statement {
  * so a fresh `GetSessionToken` is always possible. The key is absent without MFA, and a Numeric operator does not
  * match a missing key, so this never loosens the first statement. Allowed exactly while age < limit, as for the role.
  */
-export function sessionAgeStatement(options: MfaPolicyOptions = {}): Statement {
+function sessionAgeStatement(options: MfaPolicyOptions = {}): Statement {
     return {
         Sid: SESSION_AGE_SID,
         Effect: "Deny",

@@ -8,10 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { tamperEventPattern } from "./tamperPattern";
 
 /** IAM is a global service: its CloudTrail events reach EventBridge only in us-east-1, whatever the stack's region. */
-export const IAM_EVENTS_REGION = "us-east-1";
+const IAM_EVENTS_REGION = "us-east-1";
 
 /** KMS's shortest waiting period before a scheduled key deletion; `pulumi destroy` schedules it, it cannot skip it. */
-export const KEY_DELETION_WINDOW_DAYS = 7;
+const KEY_DELETION_WINDOW_DAYS = 7;
 
 export interface TamperAlarmArgs {
     /** The admin users to watch, by name: plain strings, so the event pattern is known (and checked) at preview. */

@@ -2,7 +2,8 @@
  * One way of being a command for every tool in scripts/ (house style, habit 14): the Node.js guard, flag parsing
  * that fails with one line, and the documented exit statuses.
  *
- * This file imports nothing but Node's own modules, so the guard runs before anything that needs Node 22 is loaded:
+ * This file imports nothing but Node's own modules and ./awsErrors (which imports nothing), so the guard runs before
+ * anything that needs Node 22 is loaded:
  * a command's entry file imports only this module and loads the rest through `runCommand`'s `load`.
  */
 import * as readline from "node:readline/promises";

@@ -82,7 +82,7 @@ const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, NO_DEVICE_DELETION_SID
  * IAM's fix of AWS-2023-001 stops a second enrolment without MFA only once a device exists. Not a failure of the
  * check, which proves the policies: a state of the account that the person running `pulumi up` must hear about.
  */
-export async function enrolmentWindow(deps: CheckDeps, userArn: string): Promise<string | undefined> {
+async function enrolmentWindow(deps: CheckDeps, userArn: string): Promise<string | undefined> {
     const user = nameOf(userArn);
     const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: user }));
     const active = (keys.AccessKeyMetadata ?? []).filter((k) => k.Status === "Active").length;

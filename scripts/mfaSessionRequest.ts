@@ -38,11 +38,11 @@ function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; m
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /**
- * The RoleSessionName: --role-session-name, else the profile name made valid (characters AWS refuses become "-",
- * and a one-character name such as `a` becomes `a-mfa-session`), so any profile name works.
+ * The RoleSessionName when neither --role-session-name nor the IAM user's name gives one (mfaSession.ts picks them
+ * first): the profile name made valid (characters AWS refuses become "-", and a one-character name such as `a`
+ * becomes `a-mfa-session`), so any profile name works.
  */
-export function roleSessionName(req: Pick<SessionRequest, "profile" | "roleSessionName">): string {
-    if (req.roleSessionName !== undefined) return req.roleSessionName;
+export function roleSessionName(req: Pick<SessionRequest, "profile">): string {
     const name = req.profile.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
     return name.length >= 2 ? name : `${name}-mfa-session`;
 }

@@ -21,7 +21,7 @@ import {
     type RunPulumi,
 } from "./proveMfaStack";
 
-const USAGE = `usage: prove-mfa [--stack NAME | --outputs FILE|-] [--profile NAME] [--serial-number ARN]
+const USAGE = `usage: prove-mfa [--stack NAME | --outputs FILE|-] [--user NAME] [--profile NAME] [--serial-number ARN]
                  [--token-code CODE] [--region REGION] [--decode-profile NAME]
 
 Repeats seed 004's experiment with the user's own keys against the real AWS APIs; creates nothing, writes

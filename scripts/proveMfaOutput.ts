@@ -43,7 +43,7 @@ export interface ExplainContext {
 }
 
 /** One line for an AWS or SDK error, ending with what to do: EC2's own refusals here, the rest as every command says them. */
-export function explainAws(err: unknown, profile: string, ctx: ExplainContext): string {
+function explainAws(err: unknown, profile: string, ctx: ExplainContext): string {
     if (!(err instanceof Error) || err instanceof UserError) return explain(err, { profile });
     const name = err.name;
     const message = err.message.replace(/\s+/g, " ").trim();

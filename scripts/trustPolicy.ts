@@ -4,8 +4,9 @@
  * IAM's simulator cannot do this: the API reference of SimulatePrincipalPolicy says "Simulation of resource-based
  * policies isn't supported for IAM roles", and for `sts:Assume*` it drops a trust policy passed as ResourcePolicy
  * and answers from the caller's identity policies alone (aws/aws-cli#10314). So the trust side is read with
- * iam:GetRole and evaluated here, narrowly: principals that name a user or its account, `sts:AssumeRole`, and the
- * two MFA keys under Bool and Numeric operators. Anything else is "unknown", and the check treats unknown as
+ * iam:GetRole and evaluated here, narrowly: principals that name a user or its account, `sts:AssumeRole`, the
+ * two MFA keys under Bool and Numeric operators, and `sts:RoleSessionName` under StringEquals. Anything else is
+ * "unknown", and the check treats unknown as
  * unproven rather than guessing.
  */
 import { MFA_AGE_KEY, MFA_PRESENT_KEY, ROLE_SESSION_NAME_KEY, USERNAME_VARIABLE } from "../components/policies";

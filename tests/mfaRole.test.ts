@@ -25,6 +25,17 @@ async function trustOf(
 }
 
 describe("MfaRole", () => {
+    it("refuses users and ARNs that do not pair up: the role would not follow a recreated user", () => {
+        useMocks();
+        const user = new iam.User("u", { name: "k3s-admin" });
+        const args = { roleName: "k3s-admin-mfa", roleTrust: "user" as const, mfaMaxAgeSeconds: 3600 };
+        assert.throws(
+            () => new MfaRole("r", { ...args, userArns: [USER_ARN, `${USER_ARN}2`], users: [user] }),
+            /^Error: MfaRole needs one user per ARN: 1 users, 2 ARNs$/,
+        );
+        assert.throws(() => new MfaRole("r2", { ...args, userArns: [], users: [] }), /needs at least one admin user/);
+    });
+
     it("trusts only the admin user by default (roleTrust=user)", async () => {
         const { doc } = await trustOf("user");
         assert.equal(doc.Statement.length, 1);
