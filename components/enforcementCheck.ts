@@ -190,17 +190,24 @@ export class EnforcementCheck extends pulumi.ComponentResource {
         this.check = new command.local.Command(
             `${name}-simulate`,
             {
-                // No shell on any OS: pulumi-command execs `[...interpreter, create]` and prepends `/bin/sh -c` or
-                // `cmd /C` only when there is no interpreter (provider/pkg/provider/local/commandOutputs.go, run). The
-                // flags travel as JSON in `environment`, which run() appends to the provider's own. Paths are relative
-                // to the provider's working directory, the project (pulumi sdk/go/common/resource/plugin/plugin.go,
-                // ExecPlugin: cmd.Dir = pwd), so the command is the same on every deployer's machine.
+                // As pulumi-command v1.2.1 (the version locked; tests/dependencies.test.ts holds them together) runs it:
+                // `run` (provider/pkg/provider/local/commandOutputs.go) execs `[...interpreter, create]`, no shell on
+                // any OS (`/bin/sh -c` or `cmd /C` only without an interpreter), with `dir` unset in the provider's
+                // working directory: the project, where the engine starts every plugin (pulumi v3.259.0
+                // sdk/go/common/resource/plugin/plugin.go, ExecPlugin: cmd.Dir = pwd). So the paths are relative.
+                // `environment` is appended to the provider's own; it is stored in the state with the other inputs
+                // (local/command.go: CommandOutputs embeds CommandInputs), as a secret when a setting is one, and
+                // run's error names the command and its output, never the environment. stdout and stderr are
+                // logged as they come (`logging` unset: local/logging.go, ShouldLogStdout); the script prints
+                // names and ARNs only. No `delete`: commandController.go, Delete, runs nothing without one.
                 interpreter: ["node", "-r", "ts-node/register/transpile-only"],
                 create: "scripts/check-enforcement.ts",
                 environment: pulumi
                     .all([argv, awsEnv])
                     .apply(([flags, env]) => ({ ...env, CHECK_ENFORCEMENT_ARGS: JSON.stringify(flags) })),
-                // Replaced, and so run again, when the user, either policy or the role's trust policy changes.
+                // Replaced, and so run again, when the user, either policy or the role's trust policy changes
+                // (common/inputs.go: `triggers` is replaceOnChanges). A change to any other input, e.g. the
+                // environment, is an Update, which runs `create` again (commandController.go, Update).
                 triggers: [
                     admin.userArn,
                     admin.policyName,

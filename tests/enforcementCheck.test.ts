@@ -31,8 +31,9 @@ function stack(
 }
 
 /**
- * What pulumi-command's `run` (provider/pkg/provider/local/commandOutputs.go) executes: argv `[...interpreter, create]`
- * through Go's exec.CommandContext, no shell, with `environment` appended to the provider's own environment.
+ * What pulumi-command v1.2.1's `run` (provider/pkg/provider/local/commandOutputs.go) executes: argv
+ * `[...interpreter, create]` through Go's exec.CommandContext, no shell, with `environment` appended to the provider's
+ * own environment.
  */
 function asRun(inputs: Record<string, unknown>): { argv: string[]; env: Record<string, string> } {
     return {
