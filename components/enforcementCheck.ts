@@ -153,6 +153,22 @@ export function checkEnvironment(settings: Readonly<Record<string, string | unde
 }
 
 /**
+ * The check's summary line from the command's stdout, which a state can lack: a refresh with the stray
+ * @pulumi/command 4.5.0 kept only the inputs, and the SDK resolves the missing output as a known `undefined` at an
+ * update. pulumi-command v1.2.1 records stdout on every run (commandOutputs.go, run) and its refresh keeps the state
+ * as stored (pulumi-go-provider v1.3.0 infer/resource.go, Read with no CustomRead), so nothing restores it; and its
+ * Update and Delete decode the state with stdout required (hydrateFromState, ende.Decode), so they fail on that
+ * state until it is dropped.
+ */
+export function summaryOf(stdout: string | undefined, urn: string): string {
+    if (typeof stdout === "string") return stdout.trim();
+    return (
+        "enforcement check: no output in the state (left by a refresh with @pulumi/command 4.5.0), and the provider " +
+        `cannot update or delete it so; run \`pulumi state delete '${urn}'\`, then \`pulumi up\` runs the check again`
+    );
+}
+
+/**
  * The proof inside `pulumi up`: after the user, both its policies and the role exist, scripts/check-enforcement.ts
  * asks IAM whether the Deny bites without MFA and lifts with it, and reads the role's trust policy as IAM stores
  * it. A failure fails the update. It runs again whenever the user, either policy or the role's trust changes.
@@ -220,7 +236,7 @@ export class EnforcementCheck extends pulumi.ComponentResource {
             { parent: this, dependsOn: [admin.user, admin.mfaPolicy, admin.adminAttachment, role.role] },
         );
 
-        this.summary = this.check.stdout.apply((out) => out.trim());
+        this.summary = pulumi.all([this.check.stdout, this.check.urn]).apply(([out, urn]) => summaryOf(out, urn));
         this.registerOutputs({ summary: this.summary });
     }
 }

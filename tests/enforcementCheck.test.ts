@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { AdminUser } from "../components/adminUser";
-import { EnforcementCheck, EnforcementCheckArgs } from "../components/enforcementCheck";
+import { EnforcementCheck, EnforcementCheckArgs, summaryOf } from "../components/enforcementCheck";
 import { MfaRole } from "../components/mfaRole";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { argvOf, parseFlags } from "../scripts/checkEnforcementCommand";
@@ -172,5 +172,21 @@ describe("EnforcementCheck (the proof inside pulumi up)", () => {
         const { check } = stack(useMocks());
         assert.equal(parseUrn(await promiseOf(check.check.urn)).parentType, "k3s-admin-mfa:iam:EnforcementCheck");
         assert.equal(await promiseOf(check.summary), "not run under mocks");
+    });
+
+    it("survives an update whose command state has no stdout (a refresh with @pulumi/command 4.5.0 kept only inputs)", async () => {
+        const mocks = useMocks();
+        // The engine hands the SDK the state as stored; after that refresh it is the inputs alone, and the SDK
+        // resolves the missing `stdout` as a known undefined outside a preview (sdk/nodejs/runtime/resource.ts).
+        const asCreated = mocks.newResource.bind(mocks);
+        mocks.newResource = (args) => {
+            const result = asCreated(args);
+            return args.type === "command:local:Command" ? { ...result, state: { ...args.inputs } } : result;
+        };
+        const { check } = stack(mocks);
+        const urn = await promiseOf(check.check.urn);
+        assert.equal(await promiseOf(check.check.stdout), undefined);
+        assert.equal(await promiseOf(check.summary), summaryOf(undefined, urn));
+        assert.match(await promiseOf(check.summary), /pulumi state delete '[^']*::a-simulate'/);
     });
 });
