@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeStackConfig, readProjectFile, type StackValue } from "../analysis/cliConfig";
@@ -92,7 +93,10 @@ export class MockAws implements pulumi.runtime.Mocks {
                 const kind = args.type === "aws:iam/user:User" ? "user" : "role";
                 id = String(inputs["name"]);
                 state["arn"] = `arn:${a.partition}:iam::${a.accountId}:${kind}/${id}`;
-                state["uniqueId"] = `${kind === "user" ? "AIDA" : "AROA"}${n}`;
+                // IAM gives each user or role a unique ID once, at creation: the same entity keeps it whatever the
+                // program's order, so the mock derives it from the name, not from the order of declaration.
+                const uid = createHash("sha256").update(`${kind}/${id}`).digest("hex").slice(0, 17).toUpperCase();
+                state["uniqueId"] = `${kind === "user" ? "AIDA" : "AROA"}${uid}`;
                 break;
             }
             case "aws:iam/userPolicy:UserPolicy":
