@@ -62,6 +62,14 @@ export class MfaRole extends pulumi.ComponentResource {
                     "it is the identity aws-iam-authenticator maps to a Kubernetes group",
                 assumeRolePolicy: trustPolicy,
                 maxSessionDuration: ROLE_MAX_SESSION_SECONDS,
+                // The role holds no policies of ours, so any it has were put there outside Pulumi (what the tamper
+                // alarm watches for). terraform-provider-aws internal/service/iam/role.go `deleteRole` (the 2026 v6
+                // source) detaches managed policies and deletes inline ones only `if forceDetach || hasManaged` /
+                // `if forceDetach || hasInline` (the latter two from state, empty for us), then retries DeleteRole
+                // only on DeleteConflict until propagationTimeout: without this, `pulumi destroy` and a
+                // trigger-driven replacement fail with DeleteConflict after such tampering. Nothing of a person's is
+                // on the role.
+                forceDetachPolicies: true,
                 tags: { ...args.tags },
             },
             {

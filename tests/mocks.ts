@@ -39,6 +39,8 @@ export interface Registration {
     readonly replaceWith: readonly string[];
     /** The serialized `replacementTrigger` option, or undefined when none is set. */
     readonly replacementTrigger: unknown;
+    /** Whether the engine must refuse to delete or replace the resource (the `protect` option). */
+    readonly protect: boolean;
     /** The provider reference (`urn::id`) the resource is created with; "" for the default provider. */
     readonly provider: string;
     /** Aliases as the SDK sends them: alias URNs it computed, or alias specs for the engine to resolve. */
@@ -224,6 +226,7 @@ type ProtoRequest = {
     getReplaceonchangesList(): string[];
     getReplaceWithList(): string[];
     getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+    getProtect(): boolean | undefined;
     getProvider(): string;
     getAliasurnsList(): string[];
     getAliasesList(): { toObject(): Record<string, unknown> }[];
@@ -252,6 +255,7 @@ function recordRegistrations(mocks: MockAws): void {
             replaceOnChanges: req.getReplaceonchangesList(),
             replaceWith: req.getReplaceWithList(),
             replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
+            protect: req.getProtect() ?? false,
             provider: req.getProvider(),
             aliasUrns: req.getAliasurnsList(),
             aliasSpecs: req.getAliasesList().map((a) => a.toObject()),
