@@ -339,7 +339,8 @@ function previousUserNamesOf(
 ): Readonly<Record<string, string>> {
     const key = "previousUserNames";
     if (value === undefined || value === "" || value === "{}") return Object.freeze({});
-    const how = `must map an admin's user name to the one they had before, set with \`pulumi config set --path '${key}.alicia' alice\``;
+    const map = `map an admin's user name to the one they had before, set with \`pulumi config set --path '${key}.alicia' alice\``;
+    const how = `must ${map}`;
     let parsed: unknown;
     try {
         parsed = JSON.parse(value);
@@ -352,11 +353,12 @@ function previousUserNamesOf(
     for (const [now, before] of Object.entries(renames)) {
         const shown = `${now}: ${String(before)}`;
         if (!names.includes(now))
-            read.fail(key, shown, `renames ${now}, who is not an admin (${JSON.stringify(names)}): ${how.slice(5)}`);
+            read.fail(key, shown, `renames ${now}, who is not an admin (${JSON.stringify(names)}): ${map}`);
         if (typeof before !== "string" || before.length < 2 || before.length > 64 || !IAM_NAME.test(before))
             read.fail(key, shown, `must give an IAM user name (2 to 64 ${IAM_NAME_CHARS}) as ${now}'s previous name`);
         if (before === now) read.fail(key, shown, `renames ${now} to the same name: remove the entry`);
-        const clash = names.find((n) => n.toLowerCase() === before.toLowerCase());
+        // A change of case alone (alice -> Alice) is a rename of the same person, which IAM also does in place.
+        const clash = names.find((n) => n !== now && n.toLowerCase() === before.toLowerCase());
         if (clash !== undefined)
             read.fail(
                 key,

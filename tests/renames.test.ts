@@ -62,6 +62,16 @@ describe("renaming an admin (previousUserNames)", () => {
         assert.match(people["robert"]!.awsConfigProfile, /\nmfa_serial = arn:aws:iam::123456789012:mfa\/bob\n/);
     });
 
+    it("takes a change of case alone as a rename of the same person", () => {
+        const c = parseConfig({ userName: "Alice", previousUserNames: '{"Alice":"alice"}' });
+        assert.deepEqual(c.admins[0], {
+            userName: "Alice",
+            sourceProfile: "Alice",
+            mfaDeviceName: "alice",
+            previousUserName: "alice",
+        });
+    });
+
     it("renames the first admin too, keeping the alias from before several admins existed", async () => {
         const run = await runProgram(team("alicia", ["alicia", "bob"], { previousUserNames: { alicia: "alice" } }));
         for (const type of COMPONENTS) assert.deepEqual(aliasNames(run, type, "alicia"), ["k3s-admin", "alice"]);
