@@ -22,6 +22,8 @@ export interface AdminSettings {
     readonly sourceProfile: string;
     /** Name of this person's MFA device. */
     readonly mfaDeviceName: string;
+    /** The user name this person had before a rename (`previousUserNames`): their resources carry it as an alias. */
+    readonly previousUserName?: string;
 }
 
 export interface StackConfig {
@@ -81,6 +83,10 @@ export interface StackConfig {
     readonly aws: Readonly<Record<string, string>>;
     /** The keys of `aws` that the stack stores encrypted (`aws:secretKey`, …): they must stay secret downstream. */
     readonly awsSecretKeys: readonly string[];
+    /** Renames, as set: an admin's current user name → the one before (docs/engine.md, "Renames and removals"). */
+    readonly previousUserNames: Readonly<Record<string, string>>;
+    /** Let Pulumi delete admin users with their keys, MFA devices and password: unprotected, forceDestroy. */
+    readonly allowUserDeletion: boolean;
 }
 
 /** Raw config values as strings, keyed without the project namespace (`userName`, not `k3s-admin-mfa:userName`). */
@@ -104,6 +110,8 @@ const IAM_NAME_CHARS = "letters, digits and + = , . @ _ -";
 export const CONFIG_KEYS = [
     "userName",
     "adminUserNames",
+    "previousUserNames",
+    "allowUserDeletion",
     "policyName",
     "roleName",
     "roleTrust",
@@ -309,6 +317,104 @@ function adminsOf(
     );
 }
 
+/**
+ * The name every stack's first admin had before several admins existed: index.ts aliases the first admin's
+ * components to it, so a stack from then keeps its resources.
+ */
+export const LEGACY_ADMIN_NAME = "k3s-admin";
+
+/**
+ * `previousUserNames` (issue 19): each renamed admin's current user name → the one their resources were created
+ * under. index.ts aliases their components to the old name, so the engine sees the same resources and IAM renames
+ * the user in place (terraform-provider-aws user.go `resourceUserUpdate`: UpdateUser with NewUserName) instead of
+ * deleting them with their keys and MFA device. Every way two components could claim one old name is refused here:
+ * the engine would stop on it anyway (pkg/resource/deploy/step_generator.go `getOldResource`, "Duplicate resource
+ * alias" / "Duplicate resource URN … conflicting with alias"), but only once it meets the state that has that name.
+ */
+function previousUserNamesOf(
+    read: Reader,
+    value: string | undefined,
+    userName: string,
+    names: readonly string[],
+): Readonly<Record<string, string>> {
+    const key = "previousUserNames";
+    if (value === undefined || value === "" || value === "{}") return Object.freeze({});
+    const map = `map an admin's user name to the one they had before, set with \`pulumi config set --path '${key}.alicia' alice\``;
+    const how = `must ${map}`;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(value);
+    } catch {
+        parsed = undefined;
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) read.fail(key, value, how);
+    const renames = parsed as Record<string, unknown>;
+    const seen = new Map<string, string>();
+    for (const [now, before] of Object.entries(renames)) {
+        const shown = `${now}: ${String(before)}`;
+        if (!names.includes(now))
+            read.fail(key, shown, `renames ${now}, who is not an admin (${JSON.stringify(names)}): ${map}`);
+        if (typeof before !== "string" || before.length < 2 || before.length > 64 || !IAM_NAME.test(before))
+            read.fail(key, shown, `must give an IAM user name (2 to 64 ${IAM_NAME_CHARS}) as ${now}'s previous name`);
+        if (before === now) read.fail(key, shown, `renames ${now} to the same name: remove the entry`);
+        // A change of case alone (alice -> Alice) is a rename of the same person, which IAM also does in place.
+        const clash = names.find((n) => n !== now && n.toLowerCase() === before.toLowerCase());
+        if (clash !== undefined)
+            read.fail(
+                key,
+                shown,
+                `gives ${now} the previous name ${before}, but ${clash} is an admin too: both would claim the resources ` +
+                    `named ${before}. Rename one person at a time, or remove the entry`,
+            );
+        const twice = seen.get(before.toLowerCase());
+        if (twice !== undefined)
+            read.fail(key, shown, `gives ${before} as the previous name of both ${twice} and ${now}: keep one`);
+        seen.set(before.toLowerCase(), now);
+        if (before === LEGACY_ADMIN_NAME && now !== userName && userName !== LEGACY_ADMIN_NAME)
+            read.fail(
+                key,
+                shown,
+                `gives ${now} the previous name ${LEGACY_ADMIN_NAME}, which the first admin (\`userName\` ${userName}) ` +
+                    `already claims: set userName to ${now} for this rename`,
+            );
+    }
+    return Object.freeze({ ...(renames as Record<string, string>) });
+}
+
+/**
+ * The first admin's components alias LEGACY_ADMIN_NAME; another admin of that name would claim the same resources
+ * (issue 19: a duplicate alias the engine refuses, or worse, the first admin taking over that person's user).
+ */
+function refuseLegacyNameClash(userName: string, names: readonly string[]): void {
+    if (userName === LEGACY_ADMIN_NAME || !names.includes(LEGACY_ADMIN_NAME)) return;
+    throw new ConfigError(
+        `config \`adminUserNames\` ${JSON.stringify(names)} lists ${LEGACY_ADMIN_NAME} while \`userName\` is ` +
+            `${JSON.stringify(userName)}: the first admin's resources keep the name ${LEGACY_ADMIN_NAME} they had before ` +
+            `several admins existed, so ${userName} and ${LEGACY_ADMIN_NAME} would both claim them. Set userName to ` +
+            `${LEGACY_ADMIN_NAME} (and roleName to ${userName}-mfa to keep the role), or give that person another name`,
+    );
+}
+
+/** Each admin with their previous name, and their MFA device still named as created, unless the stack names it. */
+function withPreviousNames(
+    admins: readonly AdminSettings[],
+    renames: Readonly<Record<string, string>>,
+    deviceNameSet: boolean,
+): readonly AdminSettings[] {
+    return Object.freeze(
+        admins.map((a) => {
+            const before = renames[a.userName];
+            if (before === undefined) return a;
+            // IAM renames the user, not their virtual MFA device: its serial keeps the name it was created with.
+            return Object.freeze({
+                ...a,
+                previousUserName: before,
+                mfaDeviceName: deviceNameSet ? a.mfaDeviceName : before,
+            });
+        }),
+    );
+}
+
 /** Pure validation of raw config: no Pulumi runtime needed, so every rule is unit-tested directly. */
 export function parseConfig(
     raw: RawConfig,
@@ -364,7 +470,18 @@ export function parseConfig(
         userName,
     );
     const roleTrust = read.oneOf<RoleTrust>("roleTrust", ["user", "account"], "user");
-    const admins = adminsOf(read, userName, adminUserNames, sourceProfile, mfaDeviceName, roleTrust);
+    const listed = adminsOf(read, userName, adminUserNames, sourceProfile, mfaDeviceName, roleTrust);
+    refuseLegacyNameClash(
+        userName,
+        listed.map((a) => a.userName),
+    );
+    const previousUserNames = previousUserNamesOf(
+        read,
+        raw["previousUserNames"],
+        userName,
+        listed.map((a) => a.userName),
+    );
+    const admins = withPreviousNames(listed, previousUserNames, read.has("mfaDeviceName"));
     const roleName = read.iamName("roleName", `${userName}-mfa`, 64, true);
     const tamperAlarm = read.boolean("tamperAlarm", false);
     const tamperAlarmEmail = read.optional(
@@ -413,7 +530,7 @@ export function parseConfig(
         tamperAlarm,
         tamperAlarmEmail,
         sourceProfile,
-        mfaDeviceName,
+        mfaDeviceName: admins[0]!.mfaDeviceName,
         clusterId: read.text(
             "clusterId",
             /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
@@ -434,6 +551,8 @@ export function parseConfig(
         ),
         aws: Object.freeze({ ...awsProvider }),
         awsSecretKeys: Object.freeze([...awsSecretKeys]),
+        previousUserNames,
+        allowUserDeletion: read.boolean("allowUserDeletion", false),
     });
 }
 

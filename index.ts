@@ -1,6 +1,6 @@
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
-import { awsSettingsInputs, loadConfig } from "./config";
+import { type AdminSettings, awsSettingsInputs, LEGACY_ADMIN_NAME, loadConfig } from "./config";
 import { AdminUser } from "./components/adminUser";
 import { clientConfigOutputs } from "./components/clientConfig";
 import { EnforcementCheck } from "./components/enforcementCheck";
@@ -14,10 +14,15 @@ const tags = { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy
 /**
  * Each admin's components are named after their IAM user, so adding or removing a person moves nothing of anyone
  * else's. The first admin's were always called "k3s-admin": where their user is named otherwise, an alias keeps
- * their URNs (and so their resources) as they were before several admins existed.
+ * their URNs (and so their resources) as they were before several admins existed. A renamed person's components
+ * alias the name before (`previousUserNames`), so the engine updates their user in place rather than deleting it
+ * (issue 19); config.ts refuses any setting where two components would claim one name.
  */
-const legacyAlias = (userName: string) =>
-    userName === config.userName && userName !== "k3s-admin" ? { aliases: [{ name: "k3s-admin" }] } : undefined;
+const aliasesOf = (a: AdminSettings): pulumi.ComponentResourceOptions | undefined => {
+    const legacy = a.userName === config.userName && a.userName !== LEGACY_ADMIN_NAME ? [LEGACY_ADMIN_NAME] : [];
+    const names = [...new Set([...legacy, ...(a.previousUserName === undefined ? [] : [a.previousUserName])])];
+    return names.length > 0 ? { aliases: names.map((name) => ({ name })) } : undefined;
+};
 
 // Each person: their settings and their user, first the one `userName` names.
 const team = config.admins.map((settings) => ({
@@ -30,9 +35,10 @@ const team = config.admins.map((settings) => ({
             hardened: config.hardened,
             mfaPolicy: config.mfaPolicy,
             userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
+            allowDeletion: config.allowUserDeletion,
             tags,
         },
-        legacyAlias(settings.userName),
+        aliasesOf(settings),
     ),
 }));
 const admin = team[0]!.user;
@@ -58,7 +64,7 @@ const checks = config.verifyEnforcement
                       mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
                       awsSettings: awsSettingsInputs(config),
                   },
-                  legacyAlias(p.settings.userName),
+                  aliasesOf(p.settings),
               ),
       )
     : undefined;

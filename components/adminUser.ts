@@ -26,6 +26,11 @@ export interface AdminUserArgs {
     readonly userMfaMaxAgeSeconds?: number;
     /** Tags for the user. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
+    /**
+     * Let Pulumi delete the user with everything the person holds (the stack's `allowUserDeletion`). Default: false,
+     * the user is protected and deleted only without keys, MFA devices, password or foreign policies.
+     */
+    readonly allowDeletion?: boolean;
 }
 
 /**
@@ -58,14 +63,27 @@ export class AdminUser extends pulumi.ComponentResource {
             {
                 name: args.userName,
                 path: USER_PATH,
-                // The person enrols an MFA device and creates access keys in the console (seed 004); without
-                // forceDestroy, `pulumi destroy` would fail on a user that still has them.
-                forceDestroy: true,
+                // What forceDestroy removes with the user, in terraform-provider-aws internal/service/iam/user.go
+                // `resourceUserDelete` (the 2026 v6 source): "All access keys, MFA devices and login profile for the
+                // user must be removed" — deleteUserPolicies, detachUserPolicies, deleteUserAccessKeys,
+                // deleteUserSSHKeys, deleteUserVirtualMFADevices, deactivateUserMFADevices, deleteUserLoginProfile,
+                // deleteUserSigningCertificates, deleteServiceSpecificCredentials; without it only group memberships
+                // go, and IAM refuses (DeleteConflict) a user that still holds any of the rest. The provider reads
+                // the flag from state, so it counts from the `pulumi up` after it is set (docs/engine.md).
+                forceDestroy: args.allowDeletion ?? false,
                 tags: { ...args.tags },
             },
-            // The name is fixed, so a replacement must delete the old user first: IAM would refuse a second user of
-            // the same name (EntityAlreadyExists) under the default create-before-delete.
-            { parent: this, deleteBeforeReplace: true },
+            {
+                parent: this,
+                // The name is fixed, so a replacement must delete the old user first: IAM would refuse a second user
+                // of the same name (EntityAlreadyExists) under the default create-before-delete.
+                deleteBeforeReplace: true,
+                // Protected, the engine refuses at preview any plan that deletes or replaces the user (a person
+                // removed, a rename it cannot follow, `pulumi destroy`): pulumi pkg/resource/deploy/step.go
+                // `DeleteStep.Apply` (deleteProtectedError, checked before the dry-run branch) and step_generator.go
+                // ("unable to replace resource … marked for protection"). A rename IAM can do in place is an update.
+                protect: !(args.allowDeletion ?? false),
+            },
         );
 
         const partition = getPartitionOutput({}, { parent: this }).partition;

@@ -43,10 +43,12 @@ export class MfaRole extends pulumi.ComponentResource {
         // principal in the trust with no error.
         if (args.users.length !== args.userArns.length)
             throw new Error(`MfaRole needs one user per ARN: ${args.users.length} users, ${args.userArns.length} ARNs`);
+        // In a fixed order (issue 19): reordering adminUserNames must not change the document.
         const trustPolicy = pulumi.all([...args.userArns]).apply((userArns: string[]) =>
             mfaTrustPolicy({
                 // One account root, or every admin user, in the one Allow statement.
-                principalArn: args.roleTrust === "account" ? trustedPrincipalArn(userArns[0]!, "account") : userArns,
+                principalArn:
+                    args.roleTrust === "account" ? trustedPrincipalArn(userArns[0]!, "account") : [...userArns].sort(),
                 mfaMaxAgeSeconds: args.mfaMaxAgeSeconds,
             }),
         );
@@ -60,6 +62,14 @@ export class MfaRole extends pulumi.ComponentResource {
                     "it is the identity aws-iam-authenticator maps to a Kubernetes group",
                 assumeRolePolicy: trustPolicy,
                 maxSessionDuration: ROLE_MAX_SESSION_SECONDS,
+                // The role holds no policies of ours, so any it has were put there outside Pulumi (what the tamper
+                // alarm watches for). terraform-provider-aws internal/service/iam/role.go `deleteRole` (the 2026 v6
+                // source) detaches managed policies and deletes inline ones only `if forceDetach || hasManaged` /
+                // `if forceDetach || hasInline` (the latter two from state, empty for us), then retries DeleteRole
+                // only on DeleteConflict until propagationTimeout: without this, `pulumi destroy` and a
+                // trigger-driven replacement fail with DeleteConflict after such tampering. Nothing of a person's is
+                // on the role.
+                forceDetachPolicies: true,
                 tags: { ...args.tags },
             },
             {
@@ -71,8 +81,10 @@ export class MfaRole extends pulumi.ComponentResource {
                 // engine compares the trigger with the last recorded one: step_generator.go shouldTriggerReplace.)
                 // One admin's trigger is their ID alone, as before there could be several; adding or removing a
                 // person changes the list, and so replaces the role too (everyone assumes it again; nothing of
-                // theirs is touched).
-                replacementTrigger: pulumi.all(args.users.map((u) => u.uniqueId)).apply((ids) => ids.join(",")),
+                // theirs is touched). Sorted, so that reordering adminUserNames replaces nothing (issue 19).
+                replacementTrigger: pulumi
+                    .all(args.users.map((u) => u.uniqueId))
+                    .apply((ids) => [...ids].sort().join(",")),
                 // The name is fixed: the old role must go before the new one can take the name.
                 deleteBeforeReplace: true,
             },

@@ -7,13 +7,26 @@ import { fakeAccount } from "./fakeAccount";
 import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
 
 describe("AdminUser", () => {
-    it("creates the user with forceDestroy, so destroy survives console-made keys and MFA devices", async () => {
+    it("creates the user protected and without forceDestroy: nothing deletes a person's keys or MFA device unasked", async () => {
         const mocks = useMocks();
         const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p", tags: { Project: "x" } });
         const user = await inputsOf(mocks, admin.user);
         assert.equal(user["name"], "k3s-admin");
-        assert.equal(user["forceDestroy"], true);
+        // terraform-provider-aws user.go resourceUserDelete: without force_destroy it removes only group
+        // memberships, so IAM refuses (DeleteConflict) to delete a user who still has keys or an MFA device.
+        assert.equal(user["forceDestroy"], false);
+        assert.equal(registrationOf(mocks, "aws:iam/user:User").protect, true);
         assert.deepEqual(user["tags"], { Project: "x" });
+    });
+
+    it("with allowDeletion, is unprotected and force-destroyed: keys, MFA devices, password and foreign policies go with it", async () => {
+        const mocks = useMocks();
+        const admin = new AdminUser("a", { userName: "k3s-admin", policyName: "p", allowDeletion: true });
+        // With force_destroy, resourceUserDelete first runs deleteUserPolicies, detachUserPolicies,
+        // deleteUserAccessKeys, deleteUserSSHKeys, deleteUserVirtualMFADevices, deactivateUserMFADevices,
+        // deleteUserLoginProfile, deleteUserSigningCertificates and deleteServiceSpecificCredentials.
+        assert.equal((await inputsOf(mocks, admin.user))["forceDestroy"], true);
+        assert.equal(registrationOf(mocks, "aws:iam/user:User").protect, false);
     });
 
     it("attaches AdministratorAccess (partition-aware) to that user", async () => {

@@ -87,6 +87,8 @@ describe("config", () => {
             kubeconfigCluster: "default",
             aws: {},
             awsSecretKeys: [],
+            previousUserNames: {},
+            allowUserDeletion: false,
         });
     });
 

@@ -68,6 +68,13 @@ describe("MfaRole", () => {
         assert.match(String(role["description"]), /aws-iam-authenticator/);
     });
 
+    it("detaches and deletes policies put on it outside Pulumi when deleted, so destroy and replacement survive tampering", async () => {
+        const { role } = await trustOf("user");
+        // terraform-provider-aws role.go deleteRole: `if forceDetach || hasManaged` detach every attached policy,
+        // `if forceDetach || hasInline` delete every inline one, then DeleteRole; otherwise IAM answers DeleteConflict.
+        assert.equal(role["forceDetachPolicies"], true);
+    });
+
     it("exposes its name and ARN, and is the role's parent", async () => {
         useMocks();
         const c = new MfaRole("r", {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeStackConfig, readProjectFile, type StackValue } from "../analysis/cliConfig";
@@ -38,6 +39,8 @@ export interface Registration {
     readonly replaceWith: readonly string[];
     /** The serialized `replacementTrigger` option, or undefined when none is set. */
     readonly replacementTrigger: unknown;
+    /** Whether the engine must refuse to delete or replace the resource (the `protect` option). */
+    readonly protect: boolean;
     /** The provider reference (`urn::id`) the resource is created with; "" for the default provider. */
     readonly provider: string;
     /** Aliases as the SDK sends them: alias URNs it computed, or alias specs for the engine to resolve. */
@@ -92,7 +95,10 @@ export class MockAws implements pulumi.runtime.Mocks {
                 const kind = args.type === "aws:iam/user:User" ? "user" : "role";
                 id = String(inputs["name"]);
                 state["arn"] = `arn:${a.partition}:iam::${a.accountId}:${kind}/${id}`;
-                state["uniqueId"] = `${kind === "user" ? "AIDA" : "AROA"}${n}`;
+                // IAM gives each user or role a unique ID once, at creation: the same entity keeps it whatever the
+                // program's order, so the mock derives it from the name, not from the order of declaration.
+                const uid = createHash("sha256").update(`${kind}/${id}`).digest("hex").slice(0, 17).toUpperCase();
+                state["uniqueId"] = `${kind === "user" ? "AIDA" : "AROA"}${uid}`;
                 break;
             }
             case "aws:iam/userPolicy:UserPolicy":
@@ -220,6 +226,7 @@ type ProtoRequest = {
     getReplaceonchangesList(): string[];
     getReplaceWithList(): string[];
     getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+    getProtect(): boolean | undefined;
     getProvider(): string;
     getAliasurnsList(): string[];
     getAliasesList(): { toObject(): Record<string, unknown> }[];
@@ -248,6 +255,7 @@ function recordRegistrations(mocks: MockAws): void {
             replaceOnChanges: req.getReplaceonchangesList(),
             replaceWith: req.getReplaceWithList(),
             replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
+            protect: req.getProtect() ?? false,
             provider: req.getProvider(),
             aliasUrns: req.getAliasurnsList(),
             aliasSpecs: req.getAliasesList().map((a) => a.toObject()),

@@ -17,7 +17,8 @@ describe("Pulumi.yaml", () => {
     it("declares every setting config.ts reads, each with a type and a description", () => {
         assert.deepEqual(Object.keys(project.config).sort(), [...CONFIG_KEYS].sort());
         for (const [key, schema] of Object.entries(project.config)) {
-            assert.ok(["string", "integer", "boolean", "array"].includes(schema.type), key);
+            // The types sdk/go/common/workspace/project.go knows (stringTypeName … objectTypeName).
+            assert.ok(["string", "integer", "boolean", "array", "object"].includes(schema.type), key);
             assert.ok((schema.description ?? "").length > 10, key);
         }
     });

@@ -139,3 +139,25 @@ describe("a one-person stack whose user is not named k3s-admin", () => {
         assert.ok(run.registrations.every((r) => r.type !== "k3s-admin-mfa:iam:AdminUser" || r.name !== "k3s-admin"));
     });
 });
+
+describe("the order of adminUserNames (issue 19)", () => {
+    const role = (run: ProgramRun) => run.registrations.find((r) => r.type === "aws:iam/role:Role")!;
+
+    it("replaces nothing when the list is reordered: the role's trigger and trust document stay the same", async () => {
+        // One at a time: each run installs the one mock runtime.
+        const runs: ProgramRun[] = [];
+        for (const order of [
+            ["alice", "bob", "carol"],
+            ["alice", "carol", "bob"],
+            ["carol", "alice", "bob"],
+        ])
+            runs.push(await runProgram({ ...team(...order), userName: "alice" }));
+        const [first, ...others] = runs.map(role);
+        // Each person's user keeps its unique ID whatever the order (tests/mocks.ts derives it from the name).
+        assert.equal(String(first!.replacementTrigger).split(",").length, 3);
+        for (const other of others) {
+            assert.equal(other.replacementTrigger, first!.replacementTrigger);
+            assert.deepEqual(other.object["assumeRolePolicy"], first!.object["assumeRolePolicy"]);
+        }
+    });
+});
