@@ -211,14 +211,26 @@ describe("ci/aws: GitHub OIDC trust policies", () => {
     const cases: [string, string, { sub?: string; aud?: string }, string, string?][] = [
         [
             "preview-trust.json",
-            "admits this repository's pull requests",
-            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            "admits this repository's jobs in the preview environment (after its reviewers approve)",
+            { sub: `repo:${REPO}:environment:preview`, aud: AUD },
             "Allowed",
         ],
         [
             "preview-trust.json",
-            "refuses another repository's pull requests",
-            { sub: "repo:mallory/k3s-admin-mfa:pull_request", aud: AUD },
+            "refuses this repository's pull requests outside the environment (a PR that drops `environment:`)",
+            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            "ImplicitlyDenied",
+        ],
+        [
+            "preview-trust.json",
+            "refuses another environment of this repository",
+            { sub: `repo:${REPO}:environment:preview-unreviewed`, aud: AUD },
+            "ImplicitlyDenied",
+        ],
+        [
+            "preview-trust.json",
+            "refuses another repository's preview environment",
+            { sub: "repo:mallory/k3s-admin-mfa:environment:preview", aud: AUD },
             "ImplicitlyDenied",
         ],
         [
@@ -227,17 +239,22 @@ describe("ci/aws: GitHub OIDC trust policies", () => {
             { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD },
             "ImplicitlyDenied",
         ],
-        ["preview-trust.json", "refuses a token without aud", { sub: `repo:${REPO}:pull_request` }, "ImplicitlyDenied"],
+        [
+            "preview-trust.json",
+            "refuses a token without aud",
+            { sub: `repo:${REPO}:environment:preview` },
+            "ImplicitlyDenied",
+        ],
         [
             "preview-trust.json",
             "refuses a token for another audience",
-            { sub: `repo:${REPO}:pull_request`, aud: "sigstore" },
+            { sub: `repo:${REPO}:environment:preview`, aud: "sigstore" },
             "ImplicitlyDenied",
         ],
         [
             "preview-trust.json",
             "refuses a token from another OIDC provider",
-            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            { sub: `repo:${REPO}:environment:preview`, aud: AUD },
             "ImplicitlyDenied",
             `${IAM}:oidc-provider/gitlab.com`,
         ],
