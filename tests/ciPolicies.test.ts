@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { allowedContextKeysForRequest, type Simulation } from "@cloud-copilot/iam-simulate";
 import { simulate } from "../analysis/simulate";
 import type { PolicyDocument } from "../components/policies";
+import { tamperKeyPolicy } from "../components/tamperAlarm";
+import { ACCOUNT, INVOKE_READS, RESOURCE_READS, type Read, readsOf, ROLE, USER } from "./providerReads";
 
 /**
  * The IAM policies CI's roles are made of (ci/aws/*.json, issue #13), decided by an IAM evaluation engine
@@ -12,14 +14,12 @@ import type { PolicyDocument } from "../components/policies";
  */
 
 const DIR = path.resolve(__dirname, "..", "ci", "aws");
-const ACCOUNT = "123456789012";
 const REPO = "acme/k3s-admin-mfa";
 const IAM = `arn:aws:iam::${ACCOUNT}`;
-const USER = `${IAM}:user/k3s-admin`;
-const ROLE = `${IAM}:role/k3s-admin-mfa`;
 const OIDC = `${IAM}:oidc-provider/token.actions.githubusercontent.com`;
-const al2023 = (arch: string, account: string) =>
-    `arn:aws:ssm:us-east-1:${account}:parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:k3s-admin-mfa-tamper-alarm`;
+const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const RULE = `arn:aws:events:us-east-1:${ACCOUNT}:rule/k3s-admin-rule-1a2b3c4`;
 
 /** A shipped file with the placeholders the README tells people to replace filled in. */
 function load(file: string): PolicyDocument {
@@ -27,43 +27,16 @@ function load(file: string): PolicyDocument {
     return JSON.parse(text.replace(/ACCOUNT_ID/g, ACCOUNT).replace(/OWNER\/REPO/g, REPO)) as PolicyDocument;
 }
 
-type Request = readonly [action: string, resource: string, why: string];
+type Request = Read;
 
-/** The invokes the program makes on every preview (components/adminUser.ts, components/testInstance.ts). */
-const PREVIEW_READS: readonly Request[] = [
-    ["sts:GetCallerIdentity", "*", "aws.getCallerIdentity; the provider's credential check"],
-    ["ec2:DescribeInstanceTypes", "*", "aws.ec2.getInstanceType (the type's architectures)"],
-    // AWS's public parameters have no owner account in their ARN; the file's `*:*` covers both spellings, and the
-    // engine needs one, so the caller's account stands in.
-    ["ssm:GetParameter", al2023("x86_64", ACCOUNT), "aws.ssm.getParameter, x86_64 types"],
-    ["ssm:GetParameter", al2023("arm64", ACCOUNT), "aws.ssm.getParameter, arm64 types"],
-    ["ec2:DescribeVpcs", "*", "aws.ec2.getVpcs (is-default)"],
-    ["ec2:DescribeInstanceTypeOfferings", "*", "aws.ec2.getInstanceTypeOfferings"],
-    ["ec2:DescribeSubnets", "*", "aws.ec2.getSubnets / getSubnet"],
-];
-
-/** What the provider's Read functions call on `--refresh` (terraform-provider-aws, named per line). */
-const REFRESH_READS: readonly Request[] = [
-    ["iam:GetUser", USER, "iam/user.go resourceUserRead: findUserByName"],
-    ["iam:ListUserTags", USER, "iam/user.go userTags (tag interceptor)"],
-    ["iam:GetUserPolicy", USER, "iam/user_policy.go resourceUserPolicyRead"],
-    ["iam:ListUserPolicies", USER, "iam/user_policy.go (import by user)"],
-    ["iam:ListAttachedUserPolicies", USER, "iam/user_policy_attachment.go resourceUserPolicyAttachmentRead"],
-    ["iam:GetRole", ROLE, "iam/role.go resourceRoleRead: findRoleByName"],
-    ["iam:ListRoleTags", ROLE, "iam/role.go roleTags (tag interceptor)"],
-    ["iam:ListRolePolicies", ROLE, "iam/role.go readRoleInlinePolicies: readRolePolicyNames"],
-    ["iam:GetRolePolicy", ROLE, "iam/role.go readRoleInlinePolicies, for each inline policy"],
-    ["iam:ListAttachedRolePolicies", ROLE, "iam/role.go readRolePolicyAttachments"],
-    ["ec2:DescribeSecurityGroups", "*", "ec2/vpc_security_group.go resourceSecurityGroupRead"],
-    ["ec2:DescribeSecurityGroupRules", "*", "ec2/vpc_security_group.go (rules)"],
-    ["ec2:DescribeInstances", "*", "ec2/ec2_instance.go resourceInstanceRead: findInstanceByID"],
-    ["ec2:DescribeInstanceTypes", "*", "ec2/ec2_instance.go resourceInstanceRead: findInstanceTypeByName"],
-    ["ec2:DescribeInstanceAttribute", "*", "resourceInstanceRead: disableApiStop, disableApiTermination, userData"],
-    ["ec2:DescribeInstanceCreditSpecifications", "*", "resourceInstanceRead: burstable (t3) types"],
-    ["ec2:DescribeVolumes", "*", "resourceInstanceRead: readBlockDevices, readVolumeTags"],
-    ["ec2:DescribeTags", "*", "resourceInstanceRead: readVolumeTags"],
-    ["ec2:DescribeImages", "*", "resourceInstanceRead: readBlockDevices (the image's root device name)"],
-];
+/**
+ * Every read a preview with `--refresh` makes, of every resource type and invoke the program can declare
+ * (tests/providerReads.ts; tests/ciReads.test.ts proves the map covers what the program declares).
+ */
+const STACK_READS: readonly Request[] = readsOf({
+    types: Object.keys(RESOURCE_READS),
+    tokens: Object.keys(INVOKE_READS),
+});
 
 /** The post-deploy check (scripts/enforcement.ts attempt, scripts/simulation.ts simulate). */
 const CHECK_READS: readonly Request[] = [
@@ -98,10 +71,31 @@ const REFUSED: readonly Request[] = [
     ["ssm:PutParameter", `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/anything`, "write a parameter"],
     ["ssm:GetParameter", `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/prod/db-password`, "read our secrets"],
     ["s3:GetObject", "arn:aws:s3:::my-state-bucket/.pulumi/stacks/dev.json", "read the state bucket"],
+    ["kms:Decrypt", KEY, "decrypt with the tamper alarm's key"],
+    ["kms:PutKeyPolicy", KEY, "rewrite the tamper alarm key's policy"],
+    ["kms:ScheduleKeyDeletion", KEY, "delete the tamper alarm's key"],
+    ["kms:DisableKey", KEY, "silence the alarm by disabling its key"],
+    ["sns:Publish", TOPIC, "send a false alarm"],
+    ["sns:SetTopicAttributes", TOPIC, "rewrite the topic's policy"],
+    ["sns:Unsubscribe", TOPIC, "unsubscribe the admins' address (authorized against the topic)"],
+    ["sns:GetTopicAttributes", `arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`, "read another topic"],
+    ["events:DisableRule", RULE, "silence the alarm by disabling its rule"],
+    ["events:PutRule", RULE, "rewrite the alarm's pattern"],
+    ["events:RemoveTargets", RULE, "cut the alarm from its topic"],
+    ["events:DescribeRule", `arn:aws:events:us-east-1:${ACCOUNT}:rule/someone-elses-rule`, "read another rule"],
 ];
 
+/**
+ * A KMS key admits only what its key policy allows, IAM policies included only when the key policy delegates to
+ * the account (KMS developer guide, "Key policies"): the tamper alarm's key is judged with its own policy.
+ */
+const keyPolicyOf = (resource: string) =>
+    resource.startsWith(`arn:aws:kms:`) ? tamperKeyPolicy("aws", ACCOUNT, TOPIC) : undefined;
+
 async function decide(policy: PolicyDocument, [action, resource]: Request): Promise<string> {
+    const keyPolicy = keyPolicyOf(resource);
     const simulation: Simulation = {
+        ...(keyPolicy ? { resourcePolicy: keyPolicy } : {}),
         request: {
             principal: `arn:aws:sts::${ACCOUNT}:assumed-role/github-ci/GitHubActions`,
             action,
@@ -138,7 +132,7 @@ function permissionsSuite(file: string, reads: readonly Request[]): void {
             for (const a of actions)
                 assert.match(
                     a,
-                    /^((sts|iam|ec2|ssm):(Get|List|Describe|SimulatePrincipalPolicy)|access-analyzer:ValidatePolicy$)/,
+                    /^((sts|iam|ec2|ssm|events|sns|kms):(Get|List|Describe|SimulatePrincipalPolicy)|access-analyzer:ValidatePolicy$)/,
                 );
             assert.ok(!actions.some((a) => a.includes("*")), "no wildcard in an action");
             assert.deepEqual([...new Set(actions)].sort(), [...new Set(reads.map((r) => r[0]))].sort());
@@ -147,8 +141,8 @@ function permissionsSuite(file: string, reads: readonly Request[]): void {
     });
 }
 
-permissionsSuite("preview-permissions.json", [...PREVIEW_READS, ...REFRESH_READS]);
-permissionsSuite("drift-permissions.json", [...PREVIEW_READS, ...REFRESH_READS, ...CHECK_READS]);
+permissionsSuite("preview-permissions.json", STACK_READS);
+permissionsSuite("drift-permissions.json", [...STACK_READS, ...CHECK_READS]);
 
 describe("ci/aws: the preview role cannot run the enforcement check", () => {
     // Looked up by action, not by position: the list grows.
@@ -217,14 +211,26 @@ describe("ci/aws: GitHub OIDC trust policies", () => {
     const cases: [string, string, { sub?: string; aud?: string }, string, string?][] = [
         [
             "preview-trust.json",
-            "admits this repository's pull requests",
-            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            "admits this repository's jobs in the preview environment (after its reviewers approve)",
+            { sub: `repo:${REPO}:environment:preview`, aud: AUD },
             "Allowed",
         ],
         [
             "preview-trust.json",
-            "refuses another repository's pull requests",
-            { sub: "repo:mallory/k3s-admin-mfa:pull_request", aud: AUD },
+            "refuses this repository's pull requests outside the environment (a PR that drops `environment:`)",
+            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            "ImplicitlyDenied",
+        ],
+        [
+            "preview-trust.json",
+            "refuses another environment of this repository",
+            { sub: `repo:${REPO}:environment:preview-unreviewed`, aud: AUD },
+            "ImplicitlyDenied",
+        ],
+        [
+            "preview-trust.json",
+            "refuses another repository's preview environment",
+            { sub: "repo:mallory/k3s-admin-mfa:environment:preview", aud: AUD },
             "ImplicitlyDenied",
         ],
         [
@@ -233,17 +239,22 @@ describe("ci/aws: GitHub OIDC trust policies", () => {
             { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD },
             "ImplicitlyDenied",
         ],
-        ["preview-trust.json", "refuses a token without aud", { sub: `repo:${REPO}:pull_request` }, "ImplicitlyDenied"],
+        [
+            "preview-trust.json",
+            "refuses a token without aud",
+            { sub: `repo:${REPO}:environment:preview` },
+            "ImplicitlyDenied",
+        ],
         [
             "preview-trust.json",
             "refuses a token for another audience",
-            { sub: `repo:${REPO}:pull_request`, aud: "sigstore" },
+            { sub: `repo:${REPO}:environment:preview`, aud: "sigstore" },
             "ImplicitlyDenied",
         ],
         [
             "preview-trust.json",
             "refuses a token from another OIDC provider",
-            { sub: `repo:${REPO}:pull_request`, aud: AUD },
+            { sub: `repo:${REPO}:environment:preview`, aud: AUD },
             "ImplicitlyDenied",
             `${IAM}:oidc-provider/gitlab.com`,
         ],

@@ -16,6 +16,7 @@ export type Step = {
 };
 export type Job = {
     needs?: string | string[];
+    environment?: string | { name: string; url?: string };
     if?: string;
     permissions?: Record<string, string>;
     steps: Step[];
@@ -48,6 +49,8 @@ export const RUNTIMES: Readonly<Record<string, Readonly<Record<number, string>>>
     "actions/checkout": { 6: "node24" },
     "actions/setup-node": { 6: "node24" },
     "actions/github-script": { 8: "node24" },
+    // pulumi/auth-actions v2.1.0 action.yml `runs.using: 'node24'`.
+    "pulumi/auth-actions": { 2: "node24" },
 };
 export const SUPPORTED_RUNTIMES = ["node24"];
 
@@ -127,4 +130,101 @@ export function supportedPinnedActions(text: string): string[] {
             problems.push(`${p.line}: runs on ${runtime}, which GitHub retires`);
         return problems;
     });
+}
+
+/*
+ * Issue #20, section 3: pull-request code must not hold the deploy secrets. GitHub's own mechanisms carry it: the
+ * credentialed job runs in an Environment whose required reviewers approve each run, the AWS role and Pulumi Cloud
+ * trust only that environment's OIDC `sub`, and no long-lived secret exists for the pull request's code to read.
+ */
+
+/** The events whose jobs run code a pull request brings. */
+const PR_EVENTS = ["pull_request", "pull_request_target"];
+const runsPullRequestCode = (wf: Workflow) => Object.keys(wf.on ?? {}).some((e) => PR_EVENTS.includes(e));
+const environmentOf = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+
+/**
+ * On pull requests, every job that holds credentials names the environment whose reviewers gate it. Without it the
+ * job's OIDC `sub` is `repo:OWNER/REPO:pull_request` and it starts at once, with whatever the pull request wrote.
+ */
+export function credentialedJobsGated(wf: Workflow, environment: string): string[] {
+    if (!runsPullRequestCode(wf)) return [];
+    return Object.entries(wf.jobs)
+        .filter(([, job]) => holdsCredentials(job) && environmentOf(job) !== environment)
+        .map(
+            ([id, job]) =>
+                `job ${id}: holds credentials on pull requests ${
+                    environmentOf(job) ? `in environment ${environmentOf(job)}` : "outside any environment"
+                }, not in ${environment} (whose required reviewers approve each run)`,
+        );
+}
+
+/**
+ * `pull_request_target` and `workflow_run` run with the base repository's secrets and a write token on an event a
+ * pull request (a fork's included) sets off: the classic way a pull request's code reaches secrets.
+ */
+export function noPrivilegedPullRequestEvents(wf: Workflow): string[] {
+    return ["pull_request_target", "workflow_run"]
+        .filter((e) => e in (wf.on ?? {}))
+        .map((e) => `runs on ${e}, which hands the base repository's secrets to an event a pull request sets off`);
+}
+
+/** The long-lived secrets the OIDC exchanges replace: a Pulumi access token, a passphrase for the state's secrets. */
+const LONG_LIVED = /\$\{\{[^}]*secrets\.(PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE)\b/g;
+
+/**
+ * No job that can mint an OIDC token reads a repository secret, and no job reads a long-lived Pulumi secret at all:
+ * the program it runs could read either from its environment and keep it. Short-lived tokens come from the OIDC
+ * exchanges (AWS: configure-aws-credentials; Pulumi Cloud: pulumi/auth-actions).
+ */
+export function noLongLivedSecrets(wf: Workflow): string[] {
+    return Object.entries(wf.jobs).flatMap(([id, job]) => {
+        const named = [...JSON.stringify(job).matchAll(LONG_LIVED)].map((m) => m[1]!);
+        const problems = [...new Set(named)].map((n) => `job ${id}: reads the long-lived secret ${n}`);
+        if (holdsCredentials(job) && job.permissions?.["id-token"] === "write" && mentions(job) && named.length === 0)
+            problems.push(`job ${id}: reads a repository secret beside its OIDC token`);
+        return problems;
+    });
+}
+
+type TrustStatement = {
+    Effect?: string;
+    Principal?: { Federated?: string };
+    Action?: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+};
+const GITHUB = "token.actions.githubusercontent.com";
+
+/**
+ * A GitHub OIDC trust policy admits exactly one `sub`, the one given, with `aud` sts.amazonaws.com: compared with
+ * StringEquals (a StringLike, a wildcard or a list widens it), never a pull request's `sub` (any branch pusher's PR
+ * gets it without review), and no other statement beside it.
+ */
+export function trustProblems(doc: { Statement: readonly unknown[] }, sub: string): string[] {
+    const statements = doc.Statement as TrustStatement[];
+    const problems: string[] = [];
+    if (statements.length !== 1) problems.push(`${statements.length} statements, not one`);
+    for (const [i, s] of statements.entries()) {
+        const at = `statement ${i}`;
+        if (s.Effect !== "Allow" || !s.Principal?.Federated?.endsWith(`:oidc-provider/${GITHUB}`))
+            problems.push(`${at}: not an Allow for GitHub's OIDC provider`);
+        if ([s.Action].flat().join() !== "sts:AssumeRoleWithWebIdentity")
+            problems.push(`${at}: actions ${JSON.stringify(s.Action)}`);
+        const operators = Object.keys(s.Condition ?? {});
+        for (const op of operators.filter((o) => o !== "StringEquals"))
+            if (JSON.stringify(s.Condition![op]).includes(`${GITHUB}:`))
+                problems.push(`${at}: ${op} on GitHub's claims (only StringEquals admits one exact value)`);
+        const equals = s.Condition?.["StringEquals"] ?? {};
+        const subs = [equals[`${GITHUB}:sub`] ?? []].flat();
+        const aud = [equals[`${GITHUB}:aud`] ?? []].flat();
+        if (JSON.stringify(aud) !== JSON.stringify(["sts.amazonaws.com"]))
+            problems.push(`${at}: aud ${JSON.stringify(aud)}`);
+        for (const v of subs) {
+            if (/[*?]/.test(v)) problems.push(`${at}: sub ${v} has a wildcard`);
+            if (/:pull_request$/.test(v)) problems.push(`${at}: sub ${v} admits any pull request without review`);
+        }
+        if (JSON.stringify(subs) !== JSON.stringify([sub]))
+            problems.push(`${at}: sub ${JSON.stringify(subs)}, not ${sub}`);
+    }
+    return problems;
 }

@@ -109,7 +109,7 @@ describe("GitHub Actions workflow", () => {
             { command: "preview", comment: true, workDir: "pr" },
         );
         assert.equal(preview.env?.["PULUMI_STACK"], "${{ vars.PULUMI_STACK || 'dev' }}");
-        assert.equal(pulumi.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.equal(pulumi.env, undefined, "no secret in pulumi's environment: the OIDC exchanges mint its tokens");
         assert.equal(pulumi.with?.["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
         // The offline report runs the pull request's code: in the test job, which holds no credentials.
         const report = workflow.jobs["test"]!.steps.find((s) => s.run?.includes("npm run -s plan"))!;
@@ -136,13 +136,9 @@ describe("GitHub Actions workflow", () => {
             });
         }
 
-        it("gives the secrets to pulumi/actions alone, and the setup check only learns whether one is set", () => {
+        it("reads no secret in the preview job: its tokens come from the OIDC exchanges (issue #20)", () => {
             const steps = workflow.jobs["preview"]!.steps.filter((s) => /secrets\./.test(JSON.stringify(s)));
-            assert.deepEqual(
-                steps.map((s) => s.uses?.split("@")[0] ?? s.name),
-                ["Check the repository is set up for previews", "pulumi/actions"],
-            );
-            assert.deepEqual(steps[0]!.env?.["HAS_PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN != '' }}");
+            assert.deepEqual(steps, []);
         });
 
         it("runs none of the pull request's code in the credentialed job but the preview itself", () => {
