@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     MFA_DENY_SID as DENY_SID,
     NO_DEVICE_DELETION_SID,
+    OWN_DEVICE_NAME_SID,
     OWN_USER_SID,
     SESSION_AGE_SID,
 } from "../components/policies";
@@ -74,7 +75,7 @@ async function storedInline(deps: CheckDeps, o: CheckOptions): Promise<{ text: s
 }
 
 /** The scoped style's Deny statements beside the seed's (components/policies.ts). */
-const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, NO_DEVICE_DELETION_SID, SESSION_AGE_SID];
+const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, OWN_DEVICE_NAME_SID, NO_DEVICE_DELETION_SID, SESSION_AGE_SID];
 
 /**
  * The enrolment window: while the user has active access keys and no MFA device, whoever holds the keys can enrol

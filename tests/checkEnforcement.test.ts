@@ -196,7 +196,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
         account(undefined, undefined, undefined, doc);
         await assert.rejects(
             checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
-            /holds Deny MustBeSignedInWithMFA, OnlyOwnUserWithoutMFA, NoMFADeviceDeletionWithoutMFA, MFASessionsExpire, Mine, not /,
+            /holds Deny MustBeSignedInWithMFA, OnlyOwnUserWithoutMFA, OnlyOwnDeviceNameWithoutMFA, NoMFADeviceDeletionWithoutMFA, MFASessionsExpire, Mine, not /,
         );
     });
 
