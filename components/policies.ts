@@ -12,7 +12,13 @@ export type Effect = "Allow" | "Deny";
 
 /** The condition operators this project uses; a typo such as `BoolIfExist` does not compile. */
 export type ConditionOperator =
-    "Bool" | "BoolIfExists" | "NumericLessThan" | "NumericGreaterThanEquals" | "StringEquals" | "StringLike";
+    | "Bool"
+    | "BoolIfExists"
+    | "DateLessThan"
+    | "NumericLessThan"
+    | "NumericGreaterThanEquals"
+    | "StringEquals"
+    | "StringLike";
 
 export type Condition = Partial<Record<ConditionOperator, Record<string, string>>>;
 
