@@ -109,7 +109,7 @@ export interface MfaPolicyOptions {
     readonly hardened?: boolean;
     /** The user's partition (`aws`, `aws-cn`, `aws-us-gov`), for the own-user ARN. Default `aws`. */
     readonly partition?: string;
-    /** `scoped`: deny everything but the bootstrap actions once the MFA sign-in is this old. Default 3600. */
+    /** `scoped`: deny everything but the read-only bootstrap actions once the MFA sign-in is this old. Default 3600. */
     readonly userMfaMaxAgeSeconds?: number;
     /**
      * `scoped`: device names besides the user's own that bare keys may create (`mfaDeviceName`, when it is not the
@@ -223,9 +223,10 @@ function noDeviceDeletionStatement(): Statement {
  * An MFA session stops acting as admin once its MFA sign-in is `maxAgeSeconds` old; it may then only look and ask
  * for a new session (`staleSessionActions`), never change a device: exempting all 13 bootstrap actions here let a
  * leaked old session enrol a second MFA device (issue #20). The person loses nothing: their long-term keys still
- * resync or enrol a device under the first statement, and GetSessionToken needs the long-term keys anyway. The key
- * is absent without MFA, and a Numeric operator does not match a missing key, so this never loosens the first
- * statement. Allowed exactly while age < limit, as for the role.
+ * resync a device (and, unless hardened, enrol one) under the first statement, and only they can ask for a new
+ * session: GetSessionToken "must be called by using the long-term AWS security credentials of an IAM user" (STS API
+ * reference). The key is absent without MFA, and a Numeric operator does not match a missing key, so this never
+ * loosens the first statement. Allowed exactly while age < limit, as for the role.
  */
 function sessionAgeStatement(options: MfaPolicyOptions = {}): Statement {
     return {
