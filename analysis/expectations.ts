@@ -1,6 +1,7 @@
 import {
     MFA_BOOTSTRAP_ACTIONS,
     MFA_DEVICE_SETUP_ACTIONS,
+    MFA_DEVICE_WRITE_ACTIONS,
     type MfaPolicyStyle,
     USER_RESOURCE_EXEMPTIONS,
 } from "../components/policies";
@@ -35,8 +36,9 @@ function exempt(e: Expectations, action: string): boolean {
 
 /**
  * The decision the config asks for on a request of the admin user. Without MFA only the bootstrap actions, and in
- * the scoped style only on the user's own identity and never deleting a device; with MFA everything, until the
- * scoped style's age limit, after which only the bootstrap actions. sts:AssumeRole also needs the role's trust.
+ * the scoped style only on the user's own identity (and a device of the user's own name) and never deleting a
+ * device; with MFA everything, until the scoped style's age limit, after which only the bootstrap actions that change
+ * nothing (issue #20). sts:AssumeRole also needs the role's trust.
  */
 export function expectedForUser(e: Expectations, caller: Caller, action: string, target: Target): Decision {
     const scoped = e.mfaPolicy === "scoped";
@@ -44,10 +46,12 @@ export function expectedForUser(e: Expectations, caller: Caller, action: string,
         if (!exempt(e, action)) return "DENY";
         if (scoped && action === "iam:DeleteVirtualMFADevice") return "DENY";
         if (scoped && target === "another user" && USER_RESOURCE_EXEMPTIONS.includes(action)) return "DENY";
+        if (scoped && target === "another user" && action === "iam:CreateVirtualMFADevice") return "DENY";
         return "ALLOW";
     }
     const age = caller.mfaAge ?? 0;
-    if (scoped && age >= e.userMfaMaxAgeSeconds && !exempt(e, action)) return "DENY";
+    const stale = scoped && age >= e.userMfaMaxAgeSeconds;
+    if (stale && (!exempt(e, action) || MFA_DEVICE_WRITE_ACTIONS.includes(action))) return "DENY";
     if (action === "sts:AssumeRole" && age >= e.mfaMaxAgeSeconds) return "DENY";
     return "ALLOW";
 }
@@ -86,5 +90,6 @@ export function expectedForSession(e: Expectations, caller: Caller, sessionName:
 export function isStyleWeakness(e: Expectations, caller: Caller, action: string, target: Target): boolean {
     if (e.mfaPolicy !== "seed" || expectedForUser(e, caller, action, target) !== "ALLOW") return false;
     if (!caller.mfa) return target === "another user" || action === "iam:DeleteVirtualMFADevice";
-    return (caller.mfaAge ?? 0) >= e.userMfaMaxAgeSeconds && !exempt(e, action);
+    const stale = (caller.mfaAge ?? 0) >= e.userMfaMaxAgeSeconds;
+    return stale && (!exempt(e, action) || MFA_DEVICE_WRITE_ACTIONS.includes(action));
 }

@@ -43,6 +43,12 @@ export function otherTargets(d: DeclaredAccess, user: DeclaredUser): OtherTarget
             resource: `${iam}:user/${other}`,
         },
         {
+            action: "iam:CreateVirtualMFADevice",
+            on: "a device named after another user",
+            target: "another user",
+            resource: `${iam}:mfa/${other}`,
+        },
+        {
             action: "iam:DeleteVirtualMFADevice",
             on: "another user's device",
             target: "another user",

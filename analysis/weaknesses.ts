@@ -28,7 +28,7 @@ function userWeaknesses(d: DeclaredAccess, user: DeclaredUser): string[] {
     // Exempt, and no Deny limits it to the caller's own user (the scoped style's OnlyOwnUserWithoutMFA does).
     const unscoped = (action: string) =>
         exempt.includes(action) &&
-        !denies.some((s) => deniesByName(s, action) && (s.NotResource ?? "").includes(USERNAME_VARIABLE));
+        !denies.some((s) => deniesByName(s, action) && list(s.NotResource).some((r) => r.includes(USERNAME_VARIABLE)));
     const found: string[] = [];
     if (open("iam:DeleteVirtualMFADevice")) {
         found.push(
@@ -47,6 +47,13 @@ function userWeaknesses(d: DeclaredAccess, user: DeclaredUser): string[] {
             "the exemptions are not limited to the user's own identity: AdministratorAccess grants them on `*`, so " +
                 "long-term keys can also list other users' access keys and MFA devices and manage their MFA devices " +
                 "(use `mfaPolicy scoped`)",
+        );
+    }
+    if (unscoped("iam:CreateVirtualMFADevice")) {
+        found.push(
+            "long-term keys alone can create a virtual MFA device under any name: stolen keys can pre-create the " +
+                "device another person's profile expects (`mfa/<their name>`), so their enrolment under it fails " +
+                "(use `mfaPolicy scoped`, which allows only the caller's own name without MFA)",
         );
     }
     const ageLimited = denies.some((s) =>

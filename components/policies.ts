@@ -12,7 +12,13 @@ export type Effect = "Allow" | "Deny";
 
 /** The condition operators this project uses; a typo such as `BoolIfExist` does not compile. */
 export type ConditionOperator =
-    "Bool" | "BoolIfExists" | "NumericLessThan" | "NumericGreaterThanEquals" | "StringEquals" | "StringLike";
+    | "Bool"
+    | "BoolIfExists"
+    | "DateLessThan"
+    | "NumericLessThan"
+    | "NumericGreaterThanEquals"
+    | "StringEquals"
+    | "StringLike";
 
 export type Condition = Partial<Record<ConditionOperator, Record<string, string>>>;
 
@@ -23,7 +29,7 @@ export interface Statement {
     Action?: string | string[];
     NotAction?: string[];
     Resource?: string;
-    NotResource?: string;
+    NotResource?: string | string[];
     Condition?: Condition;
 }
 
@@ -74,6 +80,19 @@ export const MFA_DEVICE_SETUP_ACTIONS: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * Bootstrap actions that change something: a device created, enrolled, resynced or deleted. Their effect outlives
+ * the request, so a session past its age limit may not make them (issue #20: one leaked MFA session, older than
+ * `userMfaMaxAgeSeconds`, enrolled a second device of the thief's and from then on the stolen keys passed every
+ * MFA check). The other bootstrap actions only read, or ask for a new session.
+ */
+export const MFA_DEVICE_WRITE_ACTIONS: readonly string[] = Object.freeze([
+    "iam:ResyncMFADevice",
+    "iam:EnableMFADevice",
+    "iam:DeleteVirtualMFADevice",
+    "iam:CreateVirtualMFADevice",
+]);
+
+/**
  * `scoped` (the default): the seed's statement verbatim, plus Deny statements that close what it leaves open:
  * the exemptions reach only the caller's own user, no MFA device is deleted without MFA, and an MFA session ages
  * out. `seed`: the seed's single statement, byte for byte, for those who must deploy exactly what seed 004 shows.
@@ -90,13 +109,23 @@ export interface MfaPolicyOptions {
     readonly hardened?: boolean;
     /** The user's partition (`aws`, `aws-cn`, `aws-us-gov`), for the own-user ARN. Default `aws`. */
     readonly partition?: string;
-    /** `scoped`: deny everything but the bootstrap actions once the MFA sign-in is this old. Default 3600. */
+    /** `scoped`: deny everything but the read-only bootstrap actions once the MFA sign-in is this old. Default 3600. */
     readonly userMfaMaxAgeSeconds?: number;
+    /**
+     * `scoped`: device names besides the user's own that bare keys may create (`mfaDeviceName`, when it is not the
+     * user name). Default none.
+     */
+    readonly deviceNames?: readonly string[];
 }
 
 /** The actions the Deny exempts, in the seed's order. */
 export function mfaExemptActions(options: MfaPolicyOptions = {}): string[] {
     return MFA_BOOTSTRAP_ACTIONS.filter((a) => !options.hardened || !MFA_DEVICE_SETUP_ACTIONS.includes(a));
+}
+
+/** What an MFA session past `userMfaMaxAgeSeconds` may still do: the bootstrap actions that change nothing. */
+export function staleSessionActions(options: MfaPolicyOptions = {}): string[] {
+    return mfaExemptActions(options).filter((a) => !MFA_DEVICE_WRITE_ACTIONS.includes(a));
 }
 
 /**
@@ -116,6 +145,7 @@ export const USER_RESOURCE_EXEMPTIONS: readonly string[] = Object.freeze([
 export const OWN_USER_SID = "OnlyOwnUserWithoutMFA";
 export const NO_DEVICE_DELETION_SID = "NoMFADeviceDeletionWithoutMFA";
 export const SESSION_AGE_SID = "MFASessionsExpire";
+export const OWN_DEVICE_NAME_SID = "OnlyOwnDeviceNameWithoutMFA";
 
 /** The condition of every "without MFA" Deny: key absent (long-term keys) or false. */
 const WITHOUT_MFA: Condition = { BoolIfExists: { [MFA_PRESENT_KEY]: "false" } };
@@ -140,8 +170,6 @@ export function mfaDenyStatement(options: MfaPolicyOptions = {}): Statement {
 /**
  * The user-resource exemptions, denied on any user but the caller's own while MFA is absent. `${aws:username}` is
  * IAM's policy variable for the calling user's name (the user has the root path, so this is its whole ARN).
- * `CreateVirtualMFADevice` is deliberately not scoped: its resource is the device (`mfa/<name>`), which people name
- * freely in the console, and AWS's sample allows `mfa/*` — terraform-aws-iam scoped it by name and had to undo it.
  */
 function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement {
     const exempt = mfaExemptActions(options);
@@ -150,6 +178,29 @@ function ownUserOnlyStatement(options: MfaPolicyOptions = {}): Statement {
         Effect: "Deny",
         Action: USER_RESOURCE_EXEMPTIONS.filter((a) => exempt.includes(a)),
         NotResource: `arn:${options.partition ?? "aws"}:iam::*:user/${USERNAME_VARIABLE}`,
+        Condition: WITHOUT_MFA,
+    };
+}
+
+/**
+ * Bare keys create a virtual MFA device only under the caller's own name (or the configured `deviceNames`), on the
+ * root path (issue #20 §5). Unscoped, any admin's stolen keys could pre-create `mfa/bob`, the serial bob's generated
+ * profile names (`mfa_serial`): bob's enrolment under that name then fails with EntityAlreadyExists, and a device
+ * the thief holds the seed of sits where bob's tools look. With MFA (a fresh session) a device is named freely, so
+ * a backup device or a console-chosen name still works: the scoping that terraform-aws-iam undid (#312, #313) was
+ * on every caller, this is only on callers without MFA. A hardened Deny already refuses creation without MFA.
+ */
+function ownDeviceNameStatement(options: MfaPolicyOptions = {}): Statement {
+    const iam = `arn:${options.partition ?? "aws"}:iam::*:mfa/`;
+    // IAM's name characters only: a `*` or `?` here would be a wildcard in NotResource, `${` a policy variable.
+    const bad = (options.deviceNames ?? []).find((n) => !/^[\w+=,.@-]{1,226}$/.test(n));
+    if (bad !== undefined) throw new Error(`not an MFA device name: ${JSON.stringify(bad)}`);
+    const names = [USERNAME_VARIABLE, ...(options.deviceNames ?? [])];
+    return {
+        Sid: OWN_DEVICE_NAME_SID,
+        Effect: "Deny",
+        Action: "iam:CreateVirtualMFADevice",
+        NotResource: names.length === 1 ? `${iam}${names[0]}` : names.map((n) => `${iam}${n}`),
         Condition: WITHOUT_MFA,
     };
 }
@@ -169,15 +220,19 @@ function noDeviceDeletionStatement(): Statement {
 }
 
 /**
- * An MFA session stops acting as admin once its MFA sign-in is `maxAgeSeconds` old; the bootstrap actions stay,
- * so a fresh `GetSessionToken` is always possible. The key is absent without MFA, and a Numeric operator does not
- * match a missing key, so this never loosens the first statement. Allowed exactly while age < limit, as for the role.
+ * An MFA session stops acting as admin once its MFA sign-in is `maxAgeSeconds` old; it may then only look and ask
+ * for a new session (`staleSessionActions`), never change a device: exempting all 13 bootstrap actions here let a
+ * leaked old session enrol a second MFA device (issue #20). The person loses nothing: their long-term keys still
+ * resync a device (and, unless hardened, enrol one) under the first statement, and only they can ask for a new
+ * session: GetSessionToken "must be called by using the long-term AWS security credentials of an IAM user" (STS API
+ * reference). The key is absent without MFA, and a Numeric operator does not match a missing key, so this never
+ * loosens the first statement. Allowed exactly while age < limit, as for the role.
  */
 function sessionAgeStatement(options: MfaPolicyOptions = {}): Statement {
     return {
         Sid: SESSION_AGE_SID,
         Effect: "Deny",
-        NotAction: mfaExemptActions(options),
+        NotAction: staleSessionActions(options),
         Resource: "*",
         Condition: {
             NumericGreaterThanEquals: {
@@ -207,9 +262,11 @@ export function mfaEnforcementPolicy(options: MfaPolicyOptions = {}): PolicyDocu
         if (options.hardened) throw new Error("the seed style is the seed's statement exactly: it cannot be hardened");
         return seedDocument();
     }
+    const exempt = mfaExemptActions(options);
     const statements = [mfaDenyStatement(options), ownUserOnlyStatement(options)];
-    // Hardened already denies DeleteVirtualMFADevice in the first statement.
-    if (mfaExemptActions(options).includes("iam:DeleteVirtualMFADevice")) statements.push(noDeviceDeletionStatement());
+    // Hardened already denies creating and deleting devices in the first statement.
+    if (exempt.includes("iam:CreateVirtualMFADevice")) statements.push(ownDeviceNameStatement(options));
+    if (exempt.includes("iam:DeleteVirtualMFADevice")) statements.push(noDeviceDeletionStatement());
     statements.push(sessionAgeStatement(options));
     return { Version: "2012-10-17", Statement: statements };
 }

@@ -6,7 +6,8 @@
  *
  *   npm run check-enforcement -- --user-arn arn:aws:iam::123456789012:user/k3s-admin \
  *       --policy-name k3s-admin-ui-cli-with-mfa --role-arn arn:aws:iam::123456789012:role/k3s-admin-mfa \
- *       --mfa-max-age-seconds 3600 [--region us-east-1] [--profile admin] [--max-wait-seconds 60]
+ *       --mfa-max-age-seconds 3600 [--region us-east-1] [--profile admin] [--max-wait-seconds 60] \
+ *       [--max-mfa-devices 1] [--fail-on-enrolment-window]
  *
  * Exit status 0 with a one-line summary on stdout when every scenario holds; 1 with one line on stderr naming the
  * scenario that did not; 2 for bad arguments or settings.
@@ -23,6 +24,7 @@ export const ARGS_ENV = "CHECK_ENFORCEMENT_ARGS";
 
 const USAGE = `usage: check-enforcement --user-arn ARN --policy-name NAME --role-arn ARN --mfa-max-age-seconds N
                          [--region REGION] [--profile PROFILE] [--max-wait-seconds N]
+                         [--max-mfa-devices N] [--fail-on-enrolment-window]
 
 Proves with IAM's policy simulator that ${MFA_DENY_SID} in the user's inline policy denies
 ec2:RunInstances, iam:CreateUser and sts:AssumeRole on the role without MFA and does not match with MFA,
@@ -34,7 +36,9 @@ IAM stores them (the inline policy as an identity policy, the trust policy as AW
 an ERROR or SECURITY_WARNING fails the check, a WARNING or SUGGESTION is reported in the summary.
 Needs sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole, iam:SimulatePrincipalPolicy, iam:ListAccessKeys,
 iam:ListMFADevices and ${VALIDATE_PERMISSION}, in the account of the user.
-Also reports, on a line of its own, an open enrolment window: active access keys and no MFA device.
+Fails when the user holds more MFA devices than --max-mfa-devices (default 1): a device a thief enrolled
+passes every MFA check. Reports, on a line of its own, an open enrolment window (active access keys and no
+MFA device); with --fail-on-enrolment-window (the nightly drift run) that fails the check instead.
 On a terminal, each retry is reported on stderr as it happens.
 
 Environment: the AWS SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and
@@ -71,6 +75,8 @@ export function parseFlags(argv: readonly string[]) {
         region: text,
         profile: text,
         "max-wait-seconds": text,
+        "max-mfa-devices": text,
+        "fail-on-enrolment-window": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
     });
     const int = (raw: string | undefined, fallback?: number) => (raw === undefined ? fallback : Number(raw));
@@ -81,6 +87,8 @@ export function parseFlags(argv: readonly string[]) {
         roleArn: v["role-arn"],
         mfaMaxAgeSeconds: int(v["mfa-max-age-seconds"]),
         maxWaitSeconds: int(v["max-wait-seconds"], 60)!,
+        maxMfaDevices: int(v["max-mfa-devices"], 1)!,
+        failOnEnrolmentWindow: v["fail-on-enrolment-window"],
         region: v.region,
         profile: v.profile,
     };
@@ -95,6 +103,9 @@ export function parseFlags(argv: readonly string[]) {
         throw new UsageError(`--mfa-max-age-seconds must be an integer from 1 to ${MAX_MFA_AGE_SECONDS}`);
     if (!Number.isInteger(wait) || wait < 0 || wait > 900)
         throw new UsageError("--max-wait-seconds must be an integer from 0 to 900");
+    // IAM lets a user hold at most 8 MFA devices; 0 would fail every enrolled user.
+    if (!Number.isInteger(flags.maxMfaDevices) || flags.maxMfaDevices < 1 || flags.maxMfaDevices > 8)
+        throw new UsageError("--max-mfa-devices must be an integer from 1 to 8");
     return flags;
 }
 
@@ -171,6 +182,8 @@ export async function main(
                 roleArn: flags.roleArn!,
                 mfaMaxAgeSeconds: flags.mfaMaxAgeSeconds!,
                 maxWaitSeconds: flags.maxWaitSeconds,
+                maxMfaDevices: flags.maxMfaDevices,
+                failOnEnrolmentWindow: flags.failOnEnrolmentWindow,
             },
             {
                 ...clients,

@@ -5,25 +5,21 @@
  * Analyzer's own validation (scripts/validatePolicies.ts).
  */
 import type { AccessAnalyzerClient } from "@aws-sdk/client-accessanalyzer";
-import {
-    GetRoleCommand,
-    GetUserPolicyCommand,
-    IAMClient,
-    ListAccessKeysCommand,
-    ListMFADevicesCommand,
-} from "@aws-sdk/client-iam";
+import { GetRoleCommand, GetUserPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
     MFA_DENY_SID as DENY_SID,
     NO_DEVICE_DELETION_SID,
+    OWN_DEVICE_NAME_SID,
     OWN_USER_SID,
     SESSION_AGE_SID,
 } from "../components/policies";
+import { type CredentialChecks, credentialState } from "./credentialState";
 import { freshAge, simulateAll, Target } from "./simulation";
 import { trustProblem } from "./trustPolicy";
 import { inlinePolicy, StoredDocument, trustPolicy, validateStored } from "./validatePolicies";
 
-export interface CheckOptions extends Target {
+export interface CheckOptions extends Target, CredentialChecks {
     /** IAM is eventually consistent: keep asking for at most this long. */
     readonly maxWaitSeconds: number;
 }
@@ -74,26 +70,7 @@ async function storedInline(deps: CheckDeps, o: CheckOptions): Promise<{ text: s
 }
 
 /** The scoped style's Deny statements beside the seed's (components/policies.ts). */
-const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, NO_DEVICE_DELETION_SID, SESSION_AGE_SID];
-
-/**
- * The enrolment window: while the user has active access keys and no MFA device, whoever holds the keys can enrol
- * a device of their own and pass every MFA check from then on (the Deny exempts enrolment, or nobody could enrol).
- * IAM's fix of AWS-2023-001 stops a second enrolment without MFA only once a device exists. Not a failure of the
- * check, which proves the policies: a state of the account that the person running `pulumi up` must hear about.
- */
-async function enrolmentWindow(deps: CheckDeps, userArn: string): Promise<string | undefined> {
-    const user = nameOf(userArn);
-    const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: user }));
-    const active = (keys.AccessKeyMetadata ?? []).filter((k) => k.Status === "Active").length;
-    if (active === 0) return undefined;
-    const devices = await deps.iam.send(new ListMFADevicesCommand({ UserName: user }));
-    if ((devices.MFADevices ?? []).length > 0) return undefined;
-    return (
-        `ENROLMENT WINDOW OPEN: ${user} has ${active} active access key(s) and no MFA device, so whoever holds ` +
-        `the keys can enrol their own device: enrol it now (README: Daily use) or deactivate the keys until then`
-    );
-}
+const TIGHTENING_SIDS: readonly string[] = [OWN_USER_SID, OWN_DEVICE_NAME_SID, NO_DEVICE_DELETION_SID, SESSION_AGE_SID];
 
 /**
  * One pass: the first problem found, or the SCP and boundary effects seen when everything held, with the two
@@ -160,8 +137,10 @@ export async function checkEnforcement(o: CheckOptions, deps: CheckDeps): Promis
                 if (validation.problem !== undefined) throw new CheckError(`${validation.problem}, or ${OFF}`);
                 const secs = ((deps.now() - start) / 1000).toFixed(1);
                 const done = summary(o, notes, tries, secs, validation.note);
-                const window = await enrolmentWindow(deps, o.userArn);
-                return window === undefined ? done : `${done}\n${window}`;
+                // A second device or an open enrolment window: the account's state, not IAM catching up.
+                const state = await credentialState(deps.iam, nameOf(o.userArn), o);
+                if (state.problem !== undefined) throw new CheckError(state.problem);
+                return state.note === undefined ? done : `${done}\n${state.note}`;
             }
             pending = problem;
         } catch (err) {

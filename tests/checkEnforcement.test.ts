@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { GetRoleCommand, NoSuchEntityException, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { checkEnforcement } from "../scripts/enforcement";
+import { CheckError, checkEnforcement } from "../scripts/enforcement";
 import {
     account,
     admin,
@@ -196,7 +196,7 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
         account(undefined, undefined, undefined, doc);
         await assert.rejects(
             checkEnforcement({ ...OPTS, maxWaitSeconds: 0 }, deps()),
-            /holds Deny MustBeSignedInWithMFA, OnlyOwnUserWithoutMFA, NoMFADeviceDeletionWithoutMFA, MFASessionsExpire, Mine, not /,
+            /holds Deny MustBeSignedInWithMFA, OnlyOwnUserWithoutMFA, OnlyOwnDeviceNameWithoutMFA, NoMFADeviceDeletionWithoutMFA, MFASessionsExpire, Mine, not /,
         );
     });
 
@@ -213,6 +213,25 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
             );
         });
 
+        it("fails the check instead with --fail-on-enrolment-window, as the nightly drift run asks (issue #20)", async () => {
+            account(undefined, undefined, { activeKeys: 2, devices: 0 });
+            await assert.rejects(
+                checkEnforcement({ ...OPTS, failOnEnrolmentWindow: true }, deps()),
+                (err: Error) =>
+                    err instanceof CheckError &&
+                    /^ENROLMENT WINDOW OPEN: k3s-admin has 2 active access key\(s\) and no MFA device/.test(
+                        err.message,
+                    ),
+            );
+            // Closed: the flag changes nothing.
+            iamMock.reset();
+            account(undefined, undefined, { activeKeys: 1, devices: 1 });
+            assert.equal(
+                (await checkEnforcement({ ...OPTS, failOnEnrolmentWindow: true }, deps())).split("\n").length,
+                1,
+            );
+        });
+
         it("is closed once a device is enrolled, and while the keys are only inactive or absent", async () => {
             for (const credentials of [
                 { devices: 1 },
@@ -226,6 +245,35 @@ describe("check-enforcement: what our Deny and the role's trust do, against a re
                 assert.equal(lines.length, 1, JSON.stringify(credentials));
                 assert.match(lines[0]!, /^enforcement verified for /, JSON.stringify(credentials));
             }
+        });
+    });
+
+    describe("a second MFA device on the admin (issue #20: a thief's device passes every MFA check)", () => {
+        it("fails the check at once, naming every device and what to do, after the proof held", async () => {
+            account(undefined, undefined, { devices: 2 });
+            const d = deps();
+            await assert.rejects(
+                checkEnforcement(OPTS, d),
+                (err: Error) =>
+                    err instanceof CheckError &&
+                    err.message ===
+                        "SECOND MFA DEVICE: k3s-admin has 2 MFA devices (arn:aws:iam::123456789012:mfa/k3s-admin-0 " +
+                            "enabled 1970-01-01, arn:aws:iam::123456789012:mfa/k3s-admin-1 enabled 1970-01-01), more " +
+                            "than the 1 expected; whoever holds a device and the keys passes every MFA check. If one " +
+                            "is not the person's, deactivate it (aws iam deactivate-mfa-device --user-name k3s-admin " +
+                            "--serial-number <arn>), deactivate the keys and revoke the user's sessions " +
+                            "(docs/threat-model.md); if all are theirs, raise --max-mfa-devices",
+            );
+            // Not IAM catching up: no retry.
+            assert.deepEqual(d.slept, []);
+        });
+
+        it("passes a person's backup device when --max-mfa-devices allows it, and fails the one beyond", async () => {
+            account(undefined, undefined, { devices: 2 });
+            assert.match(await checkEnforcement({ ...OPTS, maxMfaDevices: 2 }, deps()), /^enforcement verified for /);
+            iamMock.reset();
+            account(undefined, undefined, { devices: 3 });
+            await assert.rejects(checkEnforcement({ ...OPTS, maxMfaDevices: 2 }, deps()), /has 3 MFA devices/);
         });
     });
 

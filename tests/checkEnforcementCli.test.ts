@@ -31,14 +31,26 @@ function capture() {
 function enforcedAccount(
     accountId = "123456789012",
     validate: () => Promise<unknown> = async () => ({ findings: [] }),
+    credentials: { activeKeys: number; devices: number } = { activeKeys: 0, devices: 0 },
 ) {
     const send = async (cmd: object): Promise<unknown> => {
         if (cmd instanceof ValidatePolicyCommand) return validate();
         if (cmd instanceof GetCallerIdentityCommand) return { Account: accountId };
         if (cmd instanceof GetUserPolicyCommand)
             return { PolicyDocument: encodeURIComponent(JSON.stringify(mfaEnforcementPolicy())) };
-        if (cmd instanceof ListAccessKeysCommand) return { AccessKeyMetadata: [] };
-        if (cmd instanceof ListMFADevicesCommand) return { MFADevices: [] };
+        if (cmd instanceof ListAccessKeysCommand)
+            return {
+                AccessKeyMetadata: Array.from({ length: credentials.activeKeys }, (_, i) => ({
+                    AccessKeyId: `AKIA${i}`,
+                    Status: "Active",
+                })),
+            };
+        if (cmd instanceof ListMFADevicesCommand)
+            return {
+                MFADevices: Array.from({ length: credentials.devices }, (_, i) => ({
+                    SerialNumber: `arn:aws:iam::123456789012:mfa/k3s-admin-${i}`,
+                })),
+            };
         if (cmd instanceof GetRoleCommand) {
             const trust = mfaTrustPolicy({ principalArn: USER_ARN, mfaMaxAgeSeconds: 3600 });
             return { Role: { AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) } };
@@ -104,6 +116,27 @@ describe("check-enforcement command line", () => {
             stsRegion: "eu-central-1",
             assumeRoles: [{ roleArn: "arn:aws:iam::123456789012:role/deploy" }],
         });
+    });
+
+    it("exits 1 on an open enrolment window only with --fail-on-enrolment-window (the drift run's flag)", async () => {
+        const open = async () => enforcedAccount(undefined, undefined, { activeKeys: 1, devices: 0 });
+        const c = capture();
+        assert.equal(await main(FLAGS, c.io, {}, open), 0);
+        assert.match(c.out.join("\n"), /\nENROLMENT WINDOW OPEN: k3s-admin has 1 active access key/);
+        assert.equal(await main([...FLAGS, "--fail-on-enrolment-window"], c.io, {}, open), 1);
+        assert.equal(c.err.length, 1);
+        assert.match(c.err[0]!, /^check-enforcement: ENROLMENT WINDOW OPEN: k3s-admin has 1 active access key/);
+    });
+
+    it("exits 1 on a second MFA device unless --max-mfa-devices allows it, and 2 for a count IAM cannot hold", async () => {
+        const two = async () => enforcedAccount(undefined, undefined, { activeKeys: 1, devices: 2 });
+        const c = capture();
+        assert.equal(await main(FLAGS, c.io, {}, two), 1);
+        assert.match(c.err[0]!, /^check-enforcement: SECOND MFA DEVICE: k3s-admin has 2 MFA devices/);
+        assert.equal(await main([...FLAGS, "--max-mfa-devices", "2"], c.io, {}, two), 0);
+        for (const bad of ["0", "9", "two"])
+            assert.equal(await main([...FLAGS, "--max-mfa-devices", bad], c.io, {}, two), 2, bad);
+        assert.match(c.err.at(-1)!, /--max-mfa-devices must be an integer from 1 to 8/);
     });
 
     it("exits 1 with one line on stderr, and never prints a credential it holds", async () => {

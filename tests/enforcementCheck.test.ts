@@ -101,6 +101,9 @@ describe("EnforcementCheck (the proof inside pulumi up)", () => {
                 roleArn: "arn:aws:iam::123456789012:role/it's a role",
                 mfaMaxAgeSeconds: 900,
                 maxWaitSeconds: 60,
+                // Issue #20's defaults: one device expected, an open enrolment window reported, not failed.
+                maxMfaDevices: 1,
+                failOnEnrolmentWindow: false,
                 region: undefined,
                 profile: undefined,
             },

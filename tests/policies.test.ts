@@ -106,12 +106,13 @@ describe("scoped MFA enforcement policy (the default): what it adds to the seed'
     const doc = mfaEnforcementPolicy({ partition: "aws-us-gov", userMfaMaxAgeSeconds: 7200 });
     const bySid = (sid: string) => doc.Statement.find((s) => s.Sid === sid)!;
 
-    it("holds the seed's Deny and three more Deny statements, and nothing that allows", () => {
+    it("holds the seed's Deny and four more Deny statements, and nothing that allows", () => {
         assert.deepEqual(
             doc.Statement.map((s) => [s.Sid, s.Effect]),
             [
                 ["MustBeSignedInWithMFA", "Deny"],
                 ["OnlyOwnUserWithoutMFA", "Deny"],
+                ["OnlyOwnDeviceNameWithoutMFA", "Deny"],
                 ["NoMFADeviceDeletionWithoutMFA", "Deny"],
                 ["MFASessionsExpire", "Deny"],
             ],
@@ -136,12 +137,21 @@ describe("scoped MFA enforcement policy (the default): what it adds to the seed'
         });
     });
 
-    it("leaves CreateVirtualMFADevice unscoped, as AWS's sample does: people name their devices freely", () => {
-        assert.ok(
-            !JSON.stringify([bySid("OnlyOwnUserWithoutMFA"), bySid("NoMFADeviceDeletionWithoutMFA")]).includes(
-                "Create",
-            ),
+    it("creates a virtual MFA device without MFA only under the caller's own name (issue #20 §5)", () => {
+        assert.deepEqual(bySid("OnlyOwnDeviceNameWithoutMFA"), {
+            Sid: "OnlyOwnDeviceNameWithoutMFA",
+            Effect: "Deny",
+            Action: "iam:CreateVirtualMFADevice",
+            NotResource: "arn:aws-us-gov:iam::*:mfa/${aws:username}",
+            Condition: { BoolIfExists: { "aws:MultiFactorAuthPresent": "false" } },
+        });
+        const named = mfaEnforcementPolicy({ deviceNames: ["pixel"] }).Statement.find(
+            (s) => s.Sid === "OnlyOwnDeviceNameWithoutMFA",
         );
+        assert.deepEqual(named?.NotResource, ["arn:aws:iam::*:mfa/${aws:username}", "arn:aws:iam::*:mfa/pixel"]);
+        // A wildcard or a policy variable in a name would widen what bare keys may create.
+        for (const bad of ["*", "a?", "${aws:userid}", "ops/pixel", ""])
+            assert.throws(() => mfaEnforcementPolicy({ deviceNames: [bad] }), /not an MFA device name/, bad);
     });
 
     it("deletes no MFA device without MFA (AWS's current sample no longer exempts it)", () => {
@@ -154,11 +164,18 @@ describe("scoped MFA enforcement policy (the default): what it adds to the seed'
         });
     });
 
-    it("ends an MFA session's admin powers at the configured age, keeping the bootstrap actions for a new one", () => {
+    it("ends an MFA session's powers at the configured age, keeping only the bootstrap actions that change nothing", () => {
+        // Issue #20: the device writes (create, enable, resync, delete) outlive the session, so they go too.
+        const writes = [
+            "iam:ResyncMFADevice",
+            "iam:EnableMFADevice",
+            "iam:DeleteVirtualMFADevice",
+            "iam:CreateVirtualMFADevice",
+        ];
         assert.deepEqual(bySid("MFASessionsExpire"), {
             Sid: "MFASessionsExpire",
             Effect: "Deny",
-            NotAction: SEED_NOT_ACTION,
+            NotAction: SEED_NOT_ACTION.filter((a) => !writes.includes(a)),
             Resource: "*",
             Condition: { NumericGreaterThanEquals: { "aws:MultiFactorAuthAge": "7200" } },
         });

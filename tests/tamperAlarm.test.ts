@@ -13,7 +13,9 @@ import { MockAws, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks"
  * serverless-offline plugin's is internal to a server), so this follows the documented semantics ("Creating event
  * patterns", "Content filtering", "Comparison operators" in the EventBridge user guide; aws/event-ruler is the
  * engine behind them): every field named must match (AND); a list matches if any entry does (OR); an event array
- * matches if any element does; `$or` takes any of its patterns; a missing field matches only `{"exists": false}`.
+ * matches if any element does; `$or` takes any of its patterns; a missing field matches only `{"exists": false}`;
+ * `equals-ignore-case` compares strings without regard to case ("Equals (ignore case)" in "Comparison operators for
+ * use in event patterns"; event-ruler folds case the same way for ASCII, all IAM names allow).
  */
 export function matches(pattern: unknown, event: unknown): boolean {
     if (Array.isArray(pattern)) return leafMatches(pattern, event);
@@ -43,6 +45,8 @@ function optionMatches(opt: unknown, v: unknown, missing: boolean): boolean {
             return typeof v === "string" && v.startsWith(String(arg));
         case "suffix":
             return typeof v === "string" && v.endsWith(String(arg));
+        case "equals-ignore-case":
+            return typeof v === "string" && typeof arg === "string" && v.toLowerCase() === arg.toLowerCase();
         case "anything-but":
             return isLeaf && !(Array.isArray(arg) ? arg : [arg]).includes(v);
         default:
@@ -80,6 +84,11 @@ describe("the EventBridge matcher the alarm's tests rely on", () => {
         assert.ok(!matches({ d: { c: ["x"] } }, { d: null }));
         assert.ok(matches({ $or: [{ a: ["1"] }, { b: ["2"] }], z: ["3"] }, { b: "2", z: "3" }));
         assert.ok(!matches({ $or: [{ a: ["1"] }, { b: ["2"] }], z: ["3"] }, { b: "2", z: "4" }));
+        assert.ok(matches({ name: [{ "equals-ignore-case": "alice" }] }, { name: "ALICE" }));
+        assert.ok(matches({ name: [{ "equals-ignore-case": "alice" }] }, { name: "Alice" }));
+        assert.ok(!matches({ name: [{ "equals-ignore-case": "alice" }] }, { name: "alicex" }));
+        assert.ok(!matches({ name: [{ "equals-ignore-case": "alice" }] }, {}));
+        assert.ok(!matches({ name: [{ "equals-ignore-case": "1" }] }, { name: 1 }));
         assert.throws(() => matches({ a: [{ wildcard: "*" }] }, { a: "x" }), /not implemented/);
     });
 });
@@ -90,6 +99,14 @@ describe("the tamper alarm's event pattern", () => {
         ...["deactivate-mfa-device", "deactivate-mfa-device-self", "delete-virtual-mfa-device"],
         ...["create-access-key", "create-access-key-self", "create-login-profile", "update-login-profile"],
         ...["update-assume-role-policy", "delete-role", "attach-role-policy", "put-role-policy"],
+        // Issue #20: what a thief does after a leak.
+        ...["enable-mfa-device", "resync-mfa-device", "create-virtual-mfa-device-self"],
+        ...["update-access-key", "update-access-key-self", "update-user", "add-user-to-group"],
+        ...["put-user-permissions-boundary", "delete-user-permissions-boundary"],
+        ...["upload-ssh-public-key", "create-service-specific-credential", "upload-signing-certificate-self"],
+        ...["change-password-self"],
+        ...["update-role", "update-role-description", "put-role-permissions-boundary"],
+        ...["delete-role-permissions-boundary", "tag-role"],
     ];
     for (const name of weakening) {
         it(`fires on ${name} for our user or role`, () => assert.ok(matches(PATTERN, fixture(name))));
@@ -105,8 +122,47 @@ describe("the tamper alarm's event pattern", () => {
         assert.ok(matches(PATTERN, changed("attach-user-policy", { requestParameters: rp })));
     });
 
+    it("fires whatever casing the caller typed the name in: IAM does not distinguish names by case", () => {
+        for (const [name, field, value] of [
+            ["put-user-policy", "userName", "K3S-ADMIN"],
+            ["enable-mfa-device", "userName", "K3s-Admin"],
+            ["update-user", "userName", "ALICE"],
+            ["update-assume-role-policy", "roleName", "K3S-ADMIN-MFA"],
+            ["update-role", "roleName", "k3s-Admin-MFA"],
+        ] as const) {
+            const rp = { ...(fixture(name).detail.requestParameters as object), [field]: value };
+            assert.ok(matches(PATTERN, changed(name, { requestParameters: rp })), `${name} ${value}`);
+        }
+    });
+
+    it("stays quiet for a name that only starts or ends like ours", () => {
+        for (const [name, field, value] of [
+            ["enable-mfa-device", "userName", "k3s-admin2"],
+            ["update-user", "userName", "k3s-admi"],
+            ["put-user-permissions-boundary", "userName", "x-alice"],
+            ["update-role", "roleName", "k3s-admin-mfa-old"],
+        ] as const) {
+            const rp = { ...(fixture(name).detail.requestParameters as object), [field]: value };
+            assert.ok(!matches(PATTERN, changed(name, { requestParameters: rp })), `${name} ${value}`);
+        }
+    });
+
     it("stays quiet for another user's credentials and policies", () => {
-        for (const name of ["put-user-policy", "attach-user-policy", "create-access-key", "deactivate-mfa-device"]) {
+        for (const name of [
+            "put-user-policy",
+            "attach-user-policy",
+            "create-access-key",
+            "deactivate-mfa-device",
+            "enable-mfa-device",
+            "resync-mfa-device",
+            "update-access-key",
+            "update-user",
+            "add-user-to-group",
+            "put-user-permissions-boundary",
+            "delete-user-permissions-boundary",
+            "upload-ssh-public-key",
+            "create-service-specific-credential",
+        ]) {
             const rp = { ...(fixture(name).detail.requestParameters as object), userName: "intern" };
             assert.ok(!matches(PATTERN, changed(name, { requestParameters: rp })), name);
         }
@@ -114,13 +170,31 @@ describe("the tamper alarm's event pattern", () => {
 
     it("stays quiet when another user changes their own credentials", () => {
         const other = { ...(fixture("create-access-key-self").detail["userIdentity"] as object), userName: "intern" };
-        for (const name of ["create-access-key-self", "deactivate-mfa-device-self", "delete-virtual-mfa-device"]) {
+        for (const name of [
+            "create-access-key-self",
+            "deactivate-mfa-device-self",
+            "delete-virtual-mfa-device",
+            "create-virtual-mfa-device-self",
+            "update-access-key-self",
+            "upload-signing-certificate-self",
+            "change-password-self",
+        ]) {
             assert.ok(!matches(PATTERN, changed(name, { userIdentity: other })), name);
         }
     });
 
     it("stays quiet for another role", () => {
-        for (const name of ["update-assume-role-policy", "delete-role", "attach-role-policy", "put-role-policy"]) {
+        for (const name of [
+            "update-assume-role-policy",
+            "delete-role",
+            "attach-role-policy",
+            "put-role-policy",
+            "update-role",
+            "update-role-description",
+            "put-role-permissions-boundary",
+            "delete-role-permissions-boundary",
+            "tag-role",
+        ]) {
             const rp = { ...(fixture(name).detail.requestParameters as object), roleName: "ci-deployer" };
             assert.ok(!matches(PATTERN, changed(name, { requestParameters: rp })), name);
         }
@@ -140,9 +214,11 @@ describe("the tamper alarm's event pattern", () => {
         assert.ok(!matches(PATTERN, changed("put-user-policy", { requestParameters: { userName: ROLE } })));
     });
 
-    it("fits EventBridge's 2048-character limit for a team of 50 admins with names of up to 10 characters", () => {
-        const team = Array.from({ length: 50 }, (_, i) => `k3s-adm-${String(i).padStart(2, "0")}`);
-        assert.ok(JSON.stringify(tamperEventPattern(team, ROLE)).length <= 2048);
+    // Issue #20's events and the case-blind names cost capacity: 50 admins fitted before, 17 do now.
+    it("fits EventBridge's 2048-character limit for a team of 17 admins with names of up to 10 characters", () => {
+        const team = (n: number) => Array.from({ length: n }, (_, i) => `k3s-adm-${String(i).padStart(2, "0")}`);
+        assert.ok(JSON.stringify(tamperEventPattern(team(17), ROLE)).length <= 2048);
+        assert.throws(() => tamperEventPattern(team(19), ROLE), /over EventBridge's event pattern size limit/);
     });
 
     it("fails at preview, naming the setting, when the names outgrow the limit", () => {
@@ -156,6 +232,7 @@ describe("the tamper alarm's event pattern", () => {
     it("refuses an empty, blank or duplicated name", () => {
         assert.throws(() => tamperEventPattern([], ROLE), /at least one user name/);
         assert.throws(() => tamperEventPattern(["a", "a"], ROLE), /user name "a" twice/);
+        assert.throws(() => tamperEventPattern(["alice", "Alice"], ROLE), /user name "Alice" twice/);
         assert.throws(() => tamperEventPattern(["a"], " "), /role name " ": blank/);
     });
 });

@@ -48,7 +48,7 @@ function decodedMessage(w: World, caller: Caller, action: string, resource: stri
             principals: items([caller.userId]),
             principalGroups: items([]),
             actions: items(s?.NotAction ?? [s?.Action ?? []].flat()),
-            resources: items([s?.Resource ?? s?.NotResource ?? "*"]),
+            resources: items([s?.Resource ?? s?.NotResource ?? "*"].flat()),
             conditions: { items: conditions },
         };
     });

@@ -1,0 +1,13 @@
+/**
+ * revoke-sessions-policy: prints the Deny that ends an IAM user's sessions issued before a time
+ * (scripts/revokeSessions.ts). Exit status 0 with the policy on stdout; 2 for a bad command line.
+ */
+import { runCommand } from "./cli";
+import type { main } from "./revokeSessions";
+
+if (require.main === module) {
+    void runCommand(
+        "revoke-sessions-policy",
+        async (): Promise<typeof main> => (await import("./revokeSessions")).main,
+    );
+}
