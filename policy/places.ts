@@ -16,6 +16,6 @@ const nameOf = (urn: string) => urn.split("::").slice(3).join("::");
  */
 export function componentName(urn: string, parentUrn: string | undefined, component: string): string | undefined {
     const chain = (urn.split("::")[2] ?? "").split("$");
-    if (chain.length !== 2 || chain[0] !== component || parentUrn === undefined) return undefined;
+    if (chain.length !== 2 || chain[0] !== component || parentUrn?.split("::")[2] !== component) return undefined;
     return nameOf(parentUrn) || undefined;
 }

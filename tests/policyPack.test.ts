@@ -249,6 +249,40 @@ describe("policy pack: admin users require the MFA Deny (resource and stack rule
     });
 });
 
+describe("policy pack: principals only where the program declares them", () => {
+    const refusals = async (stack: PlainResource[]) =>
+        (await packViolations([adminUsersAsDeployed], stack)).map((v) => v.message);
+
+    it("refuses AdminUser's children inside another component (nested AdminUser)", async () => {
+        const nested = seedStack().map((r) => ({ ...r, parents: ["acme:x:Wrapper", ...(r.parents ?? [])] }));
+        const found = await refusals(nested);
+        assert.equal(found.length, 3, found.join("\n"));
+        assert.ok(found.every((m) => / is declared outside an AdminUser at the top of the program/.test(m)));
+    });
+
+    it("refuses a second inline policy inside the admin's own AdminUser", async () => {
+        const found = await refusals([...seedStack(), inlinePolicy(scopedPolicy(), "k3s-admin-extra")]);
+        assert.deepEqual(found, [
+            "AdminUser k3s-admin declares only k3s-admin-mfa-policy of type aws:iam/userPolicy:UserPolicy, not k3s-admin-extra",
+        ]);
+    });
+
+    it("refuses an AdminUser's children naming another AdminUser's user", async () => {
+        const alice = { parents: ["k3s-admin-mfa:iam:AdminUser"], parentName: "alice" };
+        const found = await refusals([
+            ...seedStack(),
+            { ...adminUser(), ...alice, name: "alice-user", props: { name: "alice", path: "/" } },
+            { ...inlinePolicy(scopedPolicy(), "alice-mfa-policy"), ...alice },
+            { ...adminAttachment(), ...alice, name: "alice-administrator-access" },
+        ]);
+        assert.deepEqual(found, [
+            'alice-mfa-policy is put on user "k3s-admin", not its AdminUser\'s alice',
+            'alice-administrator-access attaches to user "k3s-admin", not its AdminUser\'s alice',
+            "alice-administrator-access grants alice AdministratorAccess before their user and MFA Deny have passed in this deployment (AdminUser declares the grant after the Deny, dependsOn it)",
+        ]);
+    });
+});
+
 describe("policy pack: roles trusting people require MFA", () => {
     const roleRule = async (stack: PlainResource[]) =>
         (await packViolations(POLICIES, stack)).filter((v) => v.rule === rolesTrustingPeopleRequireMfa.name);
