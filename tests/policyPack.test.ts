@@ -734,6 +734,15 @@ describe("policy pack over what the program declares", () => {
     });
 });
 
+describe("docs/policy-pack.md", () => {
+    it("lists every rule of the pack with its level and where it runs", () => {
+        const doc = fs.readFileSync(path.resolve(__dirname, "..", "docs", "policy-pack.md"), "utf8");
+        const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| (\w+) \| (resource|stack) \|/gm)].map((m) => m.slice(1));
+        const pack = POLICIES.map((p) => [p.name, p.enforcementLevel, "validateResource" in p ? "resource" : "stack"]);
+        assert.deepEqual(rows, pack);
+    });
+});
+
 describe("policy pack: publishable on its own (`pulumi policy publish` packs only policy/)", () => {
     const POLICY = path.resolve(__dirname, "..", "policy");
     const json = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
