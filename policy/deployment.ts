@@ -8,9 +8,11 @@
  * process is cached per host and options, dry run included (pkg/host/host.go `PolicyAnalyzer`), so state never
  * crosses from a preview into an update. Each resource is analyzed when it registers, before its step
  * (pkg/resource/deploy/step_generator.go `continueStepsFromImport` → `analyzeAll`), and the Node SDK registers a
- * resource only once the resources it depends on have answered (dependsOn and input outputs are awaited): the
- * program declares the grant `dependsOn` the Deny and the role `dependsOn` its users, so those come first. A
- * program that registers them in another order is refused, not waved through.
+ * resource only once the resources it depends on have answered: it awaits their URNs, which resolve when the
+ * engine replies to their own registration (@pulumi/pulumi runtime/dependsOn.ts
+ * `getAllTransitivelyReferencedResourceURNs`). The program declares the grant `dependsOn` the Deny and the role
+ * `dependsOn` its users, so those come first. A program that registers them in another order is refused, not
+ * waved through.
  *
  * Keyed on `stackTags`: the SDK builds a new map for each ConfigureStack (server.ts `configureStack`), which the
  * engine sends once as the pack starts (sdk/go/common/resource/plugin/analyzer_plugin.go `NewPolicyAnalyzer`).
