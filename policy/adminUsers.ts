@@ -1,152 +1,146 @@
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import {
-    conditionEntries,
-    grantsEverything,
-    list,
-    MFA_PRESENT,
-    mfaDenyProblem,
-    statementsOf,
-    type Stmt,
-} from "./documents";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { adminProgress, deploymentOf } from "./deployment";
+import { inlinePolicyProblem, statementsOf } from "./documents";
+import { ADMIN_USER_COMPONENT, componentName } from "./places";
+import { read, unknownProblem } from "./resolved";
 
-/** The resource types that can give an IAM user AdministratorAccess's power (pulumi-aws's iam/*.d.ts inputs). */
-const T = {
+export const T = {
     user: "aws:iam/user:User",
     userPolicy: "aws:iam/userPolicy:UserPolicy",
     userAttachment: "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    userAttachments: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
-    attachment: "aws:iam/policyAttachment:PolicyAttachment",
-    group: "aws:iam/group:Group",
-    groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
-    groupAttachment: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    groupAttachments: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
-    groupMembership: "aws:iam/groupMembership:GroupMembership",
-    userGroupMembership: "aws:iam/userGroupMembership:UserGroupMembership",
-    policy: "aws:iam/policy:Policy",
 } as const;
 
-const ADMIN = /^arn:[^:]+:iam::aws:policy\/AdministratorAccess$/;
+/** AdminUser's children (components/adminUser.ts): each named after the component, which is named after the user. */
+const SUFFIX: Readonly<Record<string, string>> = {
+    [T.user]: "-user",
+    [T.userPolicy]: "-mfa-policy",
+    [T.userAttachment]: "-administrator-access",
+};
 
-/** What a reference can point at: a declared resource (its URN) and its name, or only a name (an undeclared group). */
-interface Target {
-    readonly urn?: string;
-    readonly name?: string;
-}
+/** AWS's AdministratorAccess in any partition: the one managed policy the stack attaches. */
+const ADMINISTRATOR_ACCESS = /^arn:aws(-[a-z-]+)?:iam::aws:policy\/AdministratorAccess$/;
 
-type Of = (type: string) => PolicyResource[];
+type Props = Record<string, unknown>;
 
-/**
- * Whether `r`'s input `key` (one name or a list) points at `target`, by dependency or by value. The dependency is
- * checked first: at preview an input taken from an output the engine does not know yet (`user: user.id` on a new
- * user) is unknown, and reading it makes the pack skip this whole rule as advisory, so the stack would pass preview.
- */
-function refersTo(r: PolicyResource, key: string, target: Target): boolean {
-    if ((r.propertyDependencies?.[key] ?? []).some((d) => d.urn === target.urn)) return true;
-    return target.name !== undefined && list(r.props[key]).includes(target.name);
-}
-
-/**
- * The AdministratorAccess-like policy `r`'s `key` attaches, if any: AWS's AdministratorAccess, or a customer-managed
- * policy of this stack that allows everything (found by dependency first; a single ARN taken from a Policy is that
- * policy's ARN, so it need not be read, and at preview it is unknown).
- */
-function adminPolicy(r: PolicyResource, key: string, single: boolean, everything: PolicyResource[]) {
-    const deps = r.propertyDependencies?.[key] ?? [];
-    const custom = deps.find((d) => everything.includes(d));
-    if (custom) return `customer-managed policy ${custom.name} (Allow *:* on *)`;
-    if (single && deps.some((d) => d.type === T.policy)) return undefined;
-    for (const arn of list(r.props[key])) {
-        if (ADMIN.test(arn)) return "AdministratorAccess";
-        const byArn = everything.find((p) => p.props["arn"] === arn);
-        if (byArn) return `customer-managed policy ${byArn.name} (Allow *:* on *)`;
-    }
+/** The known value of `key`, or undefined after reporting why it cannot be judged. */
+function known(props: Props, key: string, what: string, report: (m: string) => void): unknown {
+    const v = read(props, key);
+    if (v.known) return v.value;
+    report(unknownProblem(`${what}'s \`${key}\``, v.why));
     return undefined;
 }
 
-/** Groups that can carry a grant: declared ones, and names that group-side resources give literally. */
-function groups(of: Of): Target[] {
-    const declared: Target[] = of(T.group).map((g) => ({ urn: g.urn, name: String(g.props["name"]) }));
-    const sides: [string, string][] = [
-        [T.groupAttachment, "group"],
-        [T.groupAttachments, "groupName"],
-        [T.groupPolicy, "group"],
-        [T.attachment, "groups"],
-    ];
-    const literal = new Set<string>();
-    for (const [type, key] of sides)
-        for (const r of of(type))
-            if (!r.propertyDependencies?.[key]?.length) list(r.props[key]).forEach((n) => literal.add(n));
-    return [...declared, ...[...literal].filter((n) => !declared.some((d) => d.name === n)).map((name) => ({ name }))];
-}
+export const adminUsersAsDeployed: ResourceValidationPolicy = {
+    name: "admin-users-as-deployed",
+    description:
+        "IAM users, inline user policies and user policy attachments exist only as AdminUser declares them: the user " +
+        'named after its component, on path "/"; one inline policy on that user, of Deny statements only, one of them ' +
+        "the MFA Deny; AdministratorAccess on that user, only once its user and MFA Deny have passed in the same " +
+        "deployment. Judged as each resource registers, so `pulumi up` stops before the resource exists.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const suffix = SUFFIX[args.type];
+        if (suffix === undefined) return;
+        const admin = componentName(args.urn, args.opts.parent, ADMIN_USER_COMPONENT);
+        if (admin === undefined)
+            return report(
+                `${args.name} is declared outside an AdminUser at the top of the program: the stack's IAM users, ` +
+                    "their inline policies and attachments are AdminUser's alone",
+            );
+        if (args.name !== `${admin}${suffix}`)
+            return report(`AdminUser ${admin} declares only ${admin}${suffix} of type ${args.type}, not ${args.name}`);
+        const progress = adminProgress(deploymentOf(args), admin);
+        const problems: string[] = [];
+        const value = (key: string) => known(args.props, key, args.name, (m) => problems.push(m));
+        if (args.type === T.user) {
+            const [name, path] = [value("name"), value("path")];
+            if (name !== admin) problems.push(`names the user ${JSON.stringify(name)}, not its AdminUser's ${admin}`);
+            if (path !== undefined && path !== "/")
+                problems.push(`puts the user on path ${JSON.stringify(path)}, not "/"`);
+            if (problems.length === 0) progress.user = true;
+        } else if (args.type === T.userPolicy) {
+            const [user, policy] = [value("user"), value("policy")];
+            // IAM acts on the value: PutUserPolicy writes to the user the request names, whatever the program meant.
+            if (user !== admin) problems.push(`is put on user ${JSON.stringify(user)}, not its AdminUser's ${admin}`);
+            const problem = policy === undefined ? undefined : inlinePolicyProblem(statementsOf(policy));
+            if (problem) problems.push(`its document ${problem}`);
+            if (problems.length === 0) progress.deny = true;
+        } else {
+            const [user, arn] = [value("user"), value("policyArn")];
+            if (user !== admin) problems.push(`attaches to user ${JSON.stringify(user)}, not its AdminUser's ${admin}`);
+            if (typeof arn !== "string" || !ADMINISTRATOR_ACCESS.test(arn))
+                problems.push(`attaches ${JSON.stringify(arn)}; an AdminUser holds AdministratorAccess only`);
+            if (!progress.user || !progress.deny)
+                problems.push(
+                    `grants ${admin} AdministratorAccess before their user and MFA Deny have passed in this ` +
+                        "deployment (AdminUser declares the grant after the Deny, dependsOn it)",
+                );
+        }
+        problems.forEach((p) => report(`${args.name} ${p}`));
+    },
+};
 
-function memberOf(user: Target, group: Target, of: Of): boolean {
-    return (
-        of(T.groupMembership).some((m) => refersTo(m, "users", user) && refersTo(m, "group", group)) ||
-        of(T.userGroupMembership).some((m) => refersTo(m, "user", user) && refersTo(m, "groups", group))
-    );
-}
-
-/** Every route by which the stack grants `user` everything, described for the violation message. */
-function adminRoutes(user: Target, of: Of): string[] {
-    const everything = of(T.policy).filter((p) => statementsOf(p.props["policy"]).some(grantsEverything));
-    const routes: string[] = [];
-    const via = (r: PolicyResource, key: string, single: boolean, how?: string) => {
-        const grant = adminPolicy(r, key, single, everything);
-        if (grant) routes.push(how ? `${grant} through ${how}` : grant);
-    };
-    const inline = (r: PolicyResource, how: string) => {
-        if (statementsOf(r.props["policy"]).some(grantsEverything)) routes.push(`an inline Allow of *:* on * (${how})`);
-    };
-    for (const a of of(T.userAttachment)) if (refersTo(a, "user", user)) via(a, "policyArn", true);
-    for (const a of of(T.userAttachments))
-        if (refersTo(a, "userName", user)) via(a, "policyArns", false, `UserPolicyAttachmentsExclusive ${a.name}`);
-    for (const a of of(T.attachment))
-        if (refersTo(a, "users", user)) via(a, "policyArn", true, `PolicyAttachment ${a.name}`);
-    for (const p of of(T.userPolicy)) if (refersTo(p, "user", user)) inline(p, `UserPolicy ${p.name}`);
-    for (const g of groups(of).filter((g) => memberOf(user, g, of))) {
-        const group = `group ${g.name ?? g.urn}`;
-        for (const a of of(T.groupAttachment)) if (refersTo(a, "group", g)) via(a, "policyArn", true, group);
-        for (const a of of(T.groupAttachments)) if (refersTo(a, "groupName", g)) via(a, "policyArns", false, group);
-        for (const a of of(T.attachment))
-            if (refersTo(a, "groups", g)) via(a, "policyArn", true, `${group} (PolicyAttachment ${a.name})`);
-        for (const p of of(T.groupPolicy)) if (refersTo(p, "group", g)) inline(p, `${group}, GroupPolicy ${p.name}`);
-    }
-    return routes;
-}
-
-/** What is wrong with the Deny statements that come closest to the MFA Deny. */
-function whyNoMfaDeny(inline: Stmt[]): string {
-    const denies = inline.filter((s) => s.Effect === "Deny");
-    if (denies.length === 0) return "none of its inline policies has a Deny statement";
-    const mentionsMfa = (s: Stmt) =>
-        s.NotAction !== undefined && conditionEntries(s).some((e) => e.key.toLowerCase() === MFA_PRESENT.toLowerCase());
-    const closest = denies.some(mentionsMfa) ? denies.filter(mentionsMfa) : denies;
-    return [...new Set(closest.map(mfaDenyProblem))].join("; ");
+/** A string value of a resource's output, or undefined after reporting it unknown (mandatory, with its URN). */
+function outputOf(r: PolicyResource, key: string, report: (m: string, urn: string) => void): unknown {
+    return known(r.props, key, r.name, (m) => report(m, r.urn));
 }
 
 export const adminUsersRequireMfaDeny: StackValidationPolicy = {
     name: "admin-users-require-mfa-deny",
     description:
-        "Every IAM user granted everything (AdministratorAccess or a policy allowing *:* on *, attached to the user " +
-        "or a group of theirs, or inline) carries an inline Deny of all but MFA-bootstrap actions, conditioned on " +
-        'exactly BoolIfExists aws:MultiFactorAuthPresent "false".',
+        "Across the stack, on resolved values (IAM acts on values, not on dependencies): every IAM user carries " +
+        "exactly one inline policy, of Deny statements only with the MFA Deny among them, and exactly one attachment, " +
+        "of AdministratorAccess; no inline policy or attachment names a user the stack does not declare.",
     enforcementLevel: "mandatory",
-    validateStack: (args, reportViolation) => {
-        const of: Of = (type) => args.resources.filter((r) => r.type === type);
+    validateStack: (args, report) => {
+        const of = (type: string) => args.resources.filter((r) => r.type === type);
+        const users = new Map<string, PolicyResource>();
         for (const u of of(T.user)) {
-            const user = { urn: u.urn, name: String(u.props["name"]) };
-            // The Deny first: a user who carries it is safe however they are granted, and at preview this reads
-            // only the user's own inline policies, whose documents are known.
-            const inline = of(T.userPolicy)
-                .filter((p) => refersTo(p, "user", user))
-                .flatMap((p) => statementsOf(p.props["policy"]));
-            if (inline.some((s) => mfaDenyProblem(s) === undefined)) continue;
-            const routes = adminRoutes(user, of);
-            if (routes.length === 0) continue;
-            reportViolation(
-                `IAM user ${user.name} holds ${routes.join(", ")} without an MFA Deny: ${whyNoMfaDeny(inline)}`,
-                u.urn,
-            );
+            const name = outputOf(u, "name", report);
+            if (typeof name === "string") users.set(name, u);
+        }
+        const inline = new Map<string, PolicyResource[]>();
+        const grants = new Map<string, PolicyResource[]>();
+        const byUser = (found: Map<string, PolicyResource[]>, r: PolicyResource, kind: string) => {
+            const user = outputOf(r, "user", report);
+            if (user === undefined) return undefined;
+            if (typeof user !== "string" || !users.has(user)) {
+                report(`${kind} ${r.name} names user ${JSON.stringify(user)}, which the stack does not declare`, r.urn);
+                return undefined;
+            }
+            found.set(user, [...(found.get(user) ?? []), r]);
+            return user;
+        };
+        for (const p of of(T.userPolicy)) {
+            if (byUser(inline, p, "inline policy") === undefined) continue;
+            const policy = outputOf(p, "policy", report);
+            const problem = policy === undefined ? undefined : inlinePolicyProblem(statementsOf(policy));
+            if (problem) report(`inline policy ${p.name} ${problem}`, p.urn);
+        }
+        for (const a of of(T.userAttachment)) {
+            if (byUser(grants, a, "attachment") === undefined) continue;
+            const arn = outputOf(a, "policyArn", report);
+            if (typeof arn !== "string" || !ADMINISTRATOR_ACCESS.test(arn))
+                report(
+                    `attachment ${a.name} attaches ${JSON.stringify(arn)}; users hold AdministratorAccess only`,
+                    a.urn,
+                );
+        }
+        for (const [name, u] of users) {
+            // Two inline policies on one user: one may share the other's name (PutUserPolicy overwrites), and
+            // deleting either deletes the user's policy of that name.
+            const policies = inline.get(name) ?? [];
+            if (policies.length !== 1)
+                report(
+                    `IAM user ${name} carries ${policies.length} inline policies; exactly one, with the MFA Deny`,
+                    u.urn,
+                );
+            const attached = grants.get(name) ?? [];
+            if (attached.length !== 1)
+                report(
+                    `IAM user ${name} has ${attached.length} policy attachments; exactly one, AdministratorAccess`,
+                    u.urn,
+                );
         }
     },
 };

@@ -127,16 +127,23 @@ export function mfaDenyProblem(s: Stmt): string | undefined {
     return mfaAbsentConditionProblem(s);
 }
 
-/** A Resource pattern that matches every resource: `*`, or an ARN made of wildcards (`arn:aws:*:*:*:*`). */
-const EVERY_RESOURCE = /^\*$|^arn:(\*|aws[a-z-]*)(:\*)+$/;
+/** What is wrong with the Deny statements that come closest to the MFA Deny. */
+function whyNoMfaDeny(statements: Stmt[]): string {
+    const mentionsMfa = (s: Stmt) =>
+        s.NotAction !== undefined && conditionEntries(s).some((e) => e.key.toLowerCase() === MFA_PRESENT.toLowerCase());
+    const closest = statements.some(mentionsMfa) ? statements.filter(mentionsMfa) : statements;
+    return [...new Set(closest.map(mfaDenyProblem))].join("; ");
+}
 
 /**
- * An Allow with the power of AdministratorAccess: every action (`*`, `*:*`) or all but a few (NotAction), on every
- * resource or all but a few (NotResource). Its Condition does not matter: the MFA Deny is required regardless.
+ * Why an admin's inline policy is not one of the shapes the program writes, or undefined: Deny statements only (the
+ * grant is AdministratorAccess, attached on its own; a Deny can only take away), one of them the MFA Deny.
  */
-export function grantsEverything(s: Stmt): boolean {
-    if (s.Effect !== "Allow") return false;
-    const everyAction = s.NotAction !== undefined || list(s.Action).some((a) => a === "*" || a === "*:*");
-    const everyResource = s.NotResource !== undefined || list(s.Resource).some((r) => EVERY_RESOURCE.test(r));
-    return everyAction && everyResource;
+export function inlinePolicyProblem(statements: Stmt[]): string | undefined {
+    if (statements.length === 0) return "has no statement, so no MFA Deny";
+    const allows = statements.flatMap((s, i) => (s.Effect === "Deny" ? [] : [i + 1]));
+    if (allows.length > 0)
+        return `has statement ${allows.join(", ")} that is not a Deny: the admin's inline policy may only deny`;
+    if (statements.some((s) => mfaDenyProblem(s) === undefined)) return undefined;
+    return `has no MFA Deny: ${whyNoMfaDeny(statements)}`;
 }

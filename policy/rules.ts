@@ -1,15 +1,19 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { adminUsersRequireMfaDeny } from "./adminUsers";
+import { adminUsersAsDeployed, adminUsersRequireMfaDeny } from "./adminUsers";
 import { list, mfaAbsentConditionProblem, mfaDenyProblem, statementsOf, type Stmt } from "./documents";
+import { read } from "./resolved";
+import { onlyTheStacksResourceTypes } from "./resourceTypes";
 import { mappedRoleTrustsOwnAccount, rolesTrustingPeopleRequireMfa } from "./trust";
 
 /**
- * Guardrails that keep the MFA rules from regressing unnoticed, in any stack that uses them. Each rule is an
- * exported constant; policy/index.ts only assembles them into the pack (constructing a PolicyPack starts a server).
- * The rules read the documents themselves and share no code with the program they judge.
+ * Guardrails that keep the MFA rules from regressing unnoticed: an allowlist of the shapes this stack deploys
+ * (docs/policy-pack.md). Each rule is an exported constant; policy/index.ts only assembles them into the pack
+ * (constructing a PolicyPack starts a server). The rules read the documents themselves and share no code with the
+ * program they judge.
  */
 
-export { adminUsersRequireMfaDeny } from "./adminUsers";
+export { adminUsersAsDeployed, adminUsersRequireMfaDeny } from "./adminUsers";
+export { onlyTheStacksResourceTypes } from "./resourceTypes";
 export { rolesTrustingPeopleRequireMfa } from "./trust";
 
 export const instancesRequireImdsv2AndEncryption: ResourceValidationPolicy = {
@@ -41,7 +45,10 @@ export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/userPolicy:UserPolicy") return;
-        const statements = statementsOf(args.props["policy"]);
+        // An unknown document is refused by admin-users-as-deployed; this advice waits for a known one.
+        const policy = read(args.props, "policy");
+        if (!policy.known) return;
+        const statements = statementsOf(policy.value);
         const exempting = statements.some(
             (s) =>
                 mfaDenyProblem(s) === undefined &&
@@ -56,6 +63,8 @@ export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
 };
 
 export const POLICIES = [
+    onlyTheStacksResourceTypes,
+    adminUsersAsDeployed,
     adminUsersRequireMfaDeny,
     rolesTrustingPeopleRequireMfa,
     mappedRoleTrustsOwnAccount,

@@ -201,9 +201,19 @@ export class PolicyPackProcess {
             child,
             new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
         );
-        const configure = new pb.AnalyzerStackConfigureRequest().setProject(PROJECT).setStack(STACK).setDryRun(true);
-        await unary((cb) => pack.client.configureStack(configure, cb));
+        await pack.newDeployment();
         return pack;
+    }
+
+    /**
+     * ConfigureStack, as the engine sends it once to the fresh pack process it starts for each deployment
+     * (pkg/engine/update.go `update` builds a new plugin host per deployment; sdk/go/common/resource/plugin/
+     * analyzer_plugin.go `NewPolicyAnalyzer`). The policy SDK answers with a new `stackTags` map (server.ts
+     * `configureStack`), so calling it again lets one process stand in for several deployments.
+     */
+    async newDeployment(): Promise<void> {
+        const configure = new pb.AnalyzerStackConfigureRequest().setProject(PROJECT).setStack(STACK).setDryRun(true);
+        await unary((cb) => this.client.configureStack(configure, cb));
     }
 
     info(): Promise<pb.AnalyzerInfo> {
