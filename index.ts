@@ -36,6 +36,7 @@ const team = config.admins.map((settings) => ({
             mfaPolicy: config.mfaPolicy,
             userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
             allowDeletion: config.allowUserDeletion,
+            mfaDeviceName: settings.mfaDeviceName,
             tags,
         },
         aliasesOf(settings),

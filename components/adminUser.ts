@@ -24,6 +24,12 @@ export interface AdminUserArgs {
     readonly mfaPolicy?: MfaPolicyStyle;
     /** `scoped`: age at which the user's own MFA sessions stop acting as admin. Default: 3600. */
     readonly userMfaMaxAgeSeconds?: number;
+    /**
+     * Name of the person's MFA device (the end of its serial `arn:…:mfa/<name>`). When it is not the user name (a
+     * chosen `mfaDeviceName`, or the old name after a rename: IAM does not rename devices), the scoped Deny lets bare
+     * keys create a device of this name too. Default: the user name.
+     */
+    readonly mfaDeviceName?: string;
     /** Tags for the user. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
     /**
@@ -93,6 +99,9 @@ export class AdminUser extends pulumi.ComponentResource {
                 hardened: args.hardened ?? false,
                 partition: p,
                 userMfaMaxAgeSeconds: args.userMfaMaxAgeSeconds,
+                ...(args.mfaDeviceName !== undefined && args.mfaDeviceName !== args.userName
+                    ? { deviceNames: [args.mfaDeviceName] }
+                    : {}),
             }),
         );
         this.mfaPolicy = new iam.UserPolicy(

@@ -90,6 +90,21 @@ describe("AdminUser", () => {
         assert.ok(names.every((n) => /::(blue|green)-/.test(n)));
     });
 
+    it("lets bare keys create the person's device under its configured name, when that is not the user's", async () => {
+        const mocks = useMocks();
+        // A renamed user keeps the device enrolled under their old name (IAM does not rename devices), and
+        // `mfaDeviceName` may name any device: the Deny's own-name scoping must admit that name, and only it.
+        const admin = new AdminUser("a", { userName: "alice", policyName: "p", mfaDeviceName: "alice-phone" });
+        const own = await inputsOf(mocks, admin.user).then(() => inputsOf(mocks, admin.mfaPolicy));
+        assert.deepEqual(
+            own["policy"],
+            mfaEnforcementPolicy({ style: "scoped", hardened: false, deviceNames: ["alice-phone"] }),
+        );
+        const same = useMocks();
+        const plain = new AdminUser("b", { userName: "bob", policyName: "p", mfaDeviceName: "bob" });
+        assert.deepEqual((await inputsOf(same, plain.mfaPolicy))["policy"], mfaEnforcementPolicy({ style: "scoped" }));
+    });
+
     it("deletes the old user before creating a replacement: its name is fixed", async () => {
         const mocks = useMocks();
         await promiseOf(new AdminUser("a", { userName: "k3s-admin", policyName: "p" }).userArn);
