@@ -108,11 +108,20 @@ describe("nightly drift workflow", () => {
         // One check per admin: the user ARNs come from the people output of a team, or userArn.
         assert.ok(run.includes(`jq -r 'if .people then [.people[].userArn] else [.userArn] end | .[]' "$out"`));
         assert.match(run, /for arn in \$arns; do[\s\S]*--user-arn "\$arn"[\s\S]*\|\| rc=1\s+done\s+exit "\$rc"/);
-        const argv = [["--user-arn", outputs["userArn"]!], ...fromOutputs, ["--region", "us-east-1"]];
+        // The nightly run fails while an admin has active keys and no MFA device (the enrolment window), not only
+        // prints it: under `pulumi up` the same check only reports it.
+        assert.match(run, /\n\s*--fail-on-enrolment-window \\\n/);
+        const argv = [
+            ["--user-arn", outputs["userArn"]!],
+            ...fromOutputs,
+            ["--fail-on-enrolment-window"],
+            ["--region", "us-east-1"],
+        ];
         const flags = parseFlags(argv.flat());
         assert.deepEqual(
             [flags.userArn, flags.policyName, flags.roleArn, flags.mfaMaxAgeSeconds, flags.region],
             [outputs["userArn"], outputs["policyName"], outputs["roleArn"], 3600, "us-east-1"],
         );
+        assert.equal(flags.failOnEnrolmentWindow, true);
     });
 });
