@@ -4,6 +4,7 @@ import { tamperEventPattern } from "./components/tamperPattern";
 import {
     DEFAULT_USER_MFA_MAX_AGE_SECONDS,
     MAX_MFA_AGE_SECONDS,
+    MAX_ROLE_MFA_AGE_SECONDS,
     type MfaPolicyStyle,
     mfaTrustPolicy,
 } from "./components/policies";
@@ -508,7 +509,7 @@ export function parseConfig(
         policyName: read.iamName("policyName", "k3s-admin-ui-cli-with-mfa", 128),
         roleName,
         roleTrust,
-        mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_MFA_AGE_SECONDS, 3600),
+        mfaMaxAgeSeconds: read.integer("mfaMaxAgeSeconds", 1, MAX_ROLE_MFA_AGE_SECONDS, MAX_ROLE_MFA_AGE_SECONDS),
         createTestInstance,
         testInstanceType:
             read.optional(

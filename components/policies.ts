@@ -42,6 +42,12 @@ export const MFA_DENY_SID = "MustBeSignedInWithMFA";
 
 /** GetSessionToken's longest session (36 hours): an MFA age beyond it can never be reached by a session. */
 export const MAX_MFA_AGE_SECONDS = 129600;
+/**
+ * The oldest MFA sign-in the role accepts (config `mfaMaxAgeSeconds`): as long as one of the role's sessions lasts. An
+ * older sign-in is the "one old MFA session" a thief may hold, and the policy pack refuses a trust beyond it
+ * (policy/trust.ts `MAX_MFA_AGE_SECONDS`; tests/policyPack.test.ts holds the two equal).
+ */
+export const MAX_ROLE_MFA_AGE_SECONDS = 3600;
 export const MFA_PRESENT_KEY = "aws:MultiFactorAuthPresent";
 export const MFA_AGE_KEY = "aws:MultiFactorAuthAge";
 export const ROLE_SESSION_NAME_KEY = "sts:RoleSessionName";

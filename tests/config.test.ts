@@ -106,7 +106,7 @@ describe("config", () => {
             policyName: "p",
             roleName: "r",
             roleTrust: "account",
-            mfaMaxAgeSeconds: "129600",
+            mfaMaxAgeSeconds: "3600",
             createTestInstance: "false",
             testInstanceType: "c7i.metal-24xl",
             testInstanceSubnetId: "subnet-0123456789abcdef0",
@@ -125,7 +125,7 @@ describe("config", () => {
         assert.equal(c.verifyEnforcement, false);
         assert.equal(c.userName, "a+b=c,d.e@f_g-h");
         assert.equal(c.roleTrust, "account");
-        assert.equal(c.mfaMaxAgeSeconds, 129600);
+        assert.equal(c.mfaMaxAgeSeconds, 3600);
         assert.equal(c.createTestInstance, false);
         assert.equal(c.testInstanceType, "c7i.metal-24xl");
         assert.equal(c.testInstanceSubnetId, "subnet-0123456789abcdef0");
@@ -133,7 +133,7 @@ describe("config", () => {
 
     describe("rejects, naming the key, the value and what is allowed", () => {
         const iam = "letters, digits and + = , . @ _ -";
-        const age = "must be an integer from 1 to 129600";
+        const age = "must be an integer from 1 to 3600";
         const long = (c: string, n: number) => c.repeat(n);
         // [behaviour, raw config, the whole expected message after "config `key` "]
         const cases: [string, RawConfig, string][] = [
@@ -182,6 +182,12 @@ describe("config", () => {
                 "mfaMaxAgeSeconds beyond GetSessionToken's 36 hours",
                 { mfaMaxAgeSeconds: "129601" },
                 `\`mfaMaxAgeSeconds\` ${age}, got "129601"`,
+            ],
+            [
+                // An older MFA sign-in is the one old session an attacker may hold; the pack refuses such a trust.
+                "mfaMaxAgeSeconds beyond the role's hour",
+                { mfaMaxAgeSeconds: "3601" },
+                `\`mfaMaxAgeSeconds\` ${age}, got "3601"`,
             ],
             [
                 "a fractional mfaMaxAgeSeconds",

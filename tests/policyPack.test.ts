@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
-import { DEFAULT_USER_MFA_MAX_AGE_SECONDS, MFA_BOOTSTRAP_ACTIONS } from "../components/policies";
+import {
+    DEFAULT_USER_MFA_MAX_AGE_SECONDS,
+    MAX_ROLE_MFA_AGE_SECONDS,
+    MFA_BOOTSTRAP_ACTIONS,
+} from "../components/policies";
 import { ROLE_MAX_SESSION_SECONDS } from "../components/mfaRole";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -730,6 +734,7 @@ describe("policy pack over what the program declares", () => {
     it("caps the trust's MFA age and the role's sessions at the program's own hour", () => {
         assert.equal(MAX_SESSION_SECONDS, ROLE_MAX_SESSION_SECONDS);
         assert.equal(MAX_MFA_AGE_SECONDS, ROLE_MAX_SESSION_SECONDS);
+        assert.equal(MAX_MFA_AGE_SECONDS, MAX_ROLE_MFA_AGE_SECONDS);
         assert.equal(MAX_MFA_AGE_SECONDS, DEFAULT_USER_MFA_MAX_AGE_SECONDS);
     });
 });

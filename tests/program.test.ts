@@ -167,7 +167,7 @@ describe("the program with other settings", () => {
             (err: unknown) =>
                 // RunError: Pulumi prints the message alone, without a stack trace.
                 pulumi.RunError.isInstance(err) &&
-                err.message === 'config `mfaMaxAgeSeconds` must be an integer from 1 to 129600, got "-5"',
+                err.message === 'config `mfaMaxAgeSeconds` must be an integer from 1 to 3600, got "-5"',
         );
         // Registration is asynchronous: let anything the program started finish before counting.
         await settle();
