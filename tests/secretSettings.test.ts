@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig } from "../config";
 import { runProgram, secretSetting } from "./mocks";
@@ -68,6 +70,8 @@ describe("secret settings stay secret (issue 19, item 8)", () => {
             () => parseConfig({ userName: "alice" }, new Set(["userName"])),
             (err: unknown) => err instanceof ConfigError && err.message === message,
         );
+        const docs = fs.readFileSync(path.join(__dirname, "..", "docs", "secret-settings.md"), "utf8");
+        assert.ok(docs.includes(`\n${message}\n`), "docs/secret-settings.md quotes the message as it is");
         // Through the SDK's own secret keys, as `pulumi up` runs the program.
         await assert.rejects(runProgram({ userName: secretSetting("alice") }), (err: Error) => err.message === message);
         await assert.rejects(
