@@ -335,6 +335,12 @@ export function parseConfig(
                     `(only ${SECRET_SETTINGS.map((k) => `\`${k}\``).join(", ")} and \`aws:\` settings can be secrets)`,
             );
     }
+    // The region is part of every regional ARN and of the outputs (getRegion answers in clear, whatever the setting).
+    if (awsSecretKeys.includes("region"))
+        throw new ConfigError(
+            "config `aws:region` is stored as a secret, but the region is part of resource ARNs and of the outputs, " +
+                "which Pulumi stores in plain text, so it cannot stay secret: set it again without --secret",
+        );
     const userName = read.iamName("userName", "k3s-admin", 64, false, 2);
     const adminUserNames = read.userNames("adminUserNames");
     const hardened = read.boolean("hardened", false);

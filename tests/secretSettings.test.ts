@@ -75,6 +75,10 @@ describe("secret settings stay secret (issue 19, item 8)", () => {
         // Through the SDK's own secret keys, as `pulumi up` runs the program.
         await assert.rejects(runProgram({ userName: secretSetting("alice") }), (err: Error) => err.message === message);
         await assert.rejects(
+            runProgram({ "aws:region": secretSetting("eu-west-1") }),
+            /^Error: config `aws:region` is stored as a secret, but the region is part of resource ARNs and of the outputs/,
+        );
+        await assert.rejects(
             runProgram({ mfaMaxAgeSeconds: secretSetting(900) }),
             /config `mfaMaxAgeSeconds` is stored as a secret/,
         );
