@@ -63,8 +63,11 @@ export interface StackConfig {
     readonly userMfaMaxAgeSeconds: number;
     /** Watch for changes that weaken the door (components/tamperAlarm.ts), from us-east-1. */
     readonly tamperAlarm: boolean;
-    /** An address subscribed to the alarm's topic; undefined: none. */
-    readonly tamperAlarmEmail: string | undefined;
+    /**
+     * An address subscribed to the alarm's topic; undefined: none. A secret Output when the stack stores it encrypted
+     * (`pulumi config set --secret`), so the subscription's state and any output built from it keep it so.
+     */
+    readonly tamperAlarmEmail: pulumi.Input<string> | undefined;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
     /** AWS CLI profile holding the user's long-term keys, named in the generated MFA profile. */
@@ -135,6 +138,13 @@ export const CONFIG_KEYS = [
     "kubeconfigCluster",
 ] as const;
 
+/**
+ * The settings that may be stored encrypted: their values reach only resource inputs and outputs, which carry them
+ * as secrets. Every other one names resources (in URNs, which are never encrypted), is part of a policy document,
+ * or decides what is declared, so a secret value would be stored in plain text: it is refused instead.
+ */
+export const SECRET_SETTINGS: readonly (typeof CONFIG_KEYS)[number][] = ["tamperAlarmEmail"];
+
 export class ConfigError extends Error {
     constructor(message: string) {
         super(message);
@@ -146,8 +156,7 @@ export class ConfigError extends Error {
 class Reader {
     constructor(
         private readonly raw: RawConfig,
-        // Keys stored encrypted: none of our settings is meant to be secret, but if someone sets one with
-        // `--secret`, the error message must not print it in clear.
+        // Keys stored encrypted: an error message must not print their values in clear.
         private readonly secretKeys: ReadonlySet<string>,
     ) {}
 
@@ -425,6 +434,20 @@ export function parseConfig(
 ): StackConfig {
     const read = new Reader(raw, secretKeys);
     read.rejectUnknownKeys(CONFIG_KEYS);
+    for (const key of [...secretKeys].sort()) {
+        if (!SECRET_SETTINGS.some((k) => k === key))
+            throw new ConfigError(
+                `config \`${key}\` is stored as a secret, but it names resources or shapes policies and outputs that ` +
+                    `Pulumi stores in plain text, so it cannot stay secret: set it again without --secret ` +
+                    `(only ${SECRET_SETTINGS.map((k) => `\`${k}\``).join(", ")} and \`aws:\` settings can be secrets)`,
+            );
+    }
+    // The region is part of every regional ARN and of the outputs (getRegion answers in clear, whatever the setting).
+    if (awsSecretKeys.includes("region"))
+        throw new ConfigError(
+            "config `aws:region` is stored as a secret, but the region is part of resource ARNs and of the outputs, " +
+                "which Pulumi stores in plain text, so it cannot stay secret: set it again without --secret",
+        );
     const userName = read.iamName("userName", "k3s-admin", 64, false, 2);
     const adminUserNames = read.userNames("adminUserNames");
     const hardened = read.boolean("hardened", false);
@@ -529,7 +552,11 @@ export function parseConfig(
         userMfaMaxAgeSeconds,
         verifyEnforcement: read.boolean("verifyEnforcement", true),
         tamperAlarm,
-        tamperAlarmEmail,
+        // Validated in clear above (an error prints [secret]); handed on as a secret if stored as one.
+        tamperAlarmEmail:
+            tamperAlarmEmail !== undefined && secretKeys.has("tamperAlarmEmail")
+                ? pulumi.secret(tamperAlarmEmail)
+                : tamperAlarmEmail,
         sourceProfile,
         mfaDeviceName: admins[0]!.mfaDeviceName,
         clusterId: read.text(
@@ -599,19 +626,30 @@ export function projectConfig(all: Readonly<Record<string, string>>): Record<str
     return own;
 }
 
-/** The keys of a namespace that the stack stores encrypted, as the Pulumi language host announces them. */
-function secretConfigKeys(namespace: string): ReadonlySet<string> {
+/**
+ * The SDK's own test of a key's secrecy: @pulumi/pulumi 3.270.0 runtime/config.ts `isConfigSecret` (marked @internal,
+ * so absent from the typings), which looks the namespaced key up in PULUMI_CONFIG_SECRET_KEYS as the runtime's store
+ * holds it. The language host fills that from the stack's encrypted keys (pulumi-language-nodejs main.go, `execRuntime`
+ * and `constructConfigSecretKeys`); the Automation API and the mocks fill it with `setAllConfig(config, secretKeys)`,
+ * which never reaches process.env, so reading the environment here would miss their secrets.
+ */
+function sdkIsConfigSecret(): (key: string) => boolean {
+    const f = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+    // Without it, secret settings would pass as plain ones: stop rather than store them in clear.
+    if (typeof f !== "function")
+        throw new Error("this @pulumi/pulumi has no runtime.isConfigSecret: config.ts cannot tell secret settings");
+    return f as (key: string) => boolean;
+}
+
+/** The keys of a namespace that the stack stores encrypted, without the namespace. */
+function secretConfigKeys(all: Readonly<Record<string, string>>, namespace: string): ReadonlySet<string> {
+    const isSecret = sdkIsConfigSecret();
     const prefix = `${namespace}:`;
-    let keys: unknown = [];
-    try {
-        keys = JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] ?? "[]");
-    } catch {
-        // An unreadable list only means values in error messages are not masked; nothing else depends on it.
-    }
-    const own = Array.isArray(keys)
-        ? keys.filter((k): k is string => typeof k === "string" && k.startsWith(prefix))
-        : [];
-    return new Set(own.map((k) => k.slice(prefix.length)));
+    return new Set(
+        Object.keys(all)
+            .filter((k) => k.startsWith(prefix) && isSecret(k))
+            .map((k) => k.slice(prefix.length)),
+    );
 }
 
 /** The provider settings as inputs for a resource: the encrypted ones wrapped as secrets, so state keeps them so. */
@@ -631,7 +669,7 @@ export function loadConfig(): StackConfig {
                 .filter(([k]) => k.startsWith("aws:"))
                 .map(([k, v]) => [k.slice(4), v]),
         );
-        return parseConfig(projectConfig(all), secretConfigKeys(PROJECT), aws, [...secretConfigKeys("aws")]);
+        return parseConfig(projectConfig(all), secretConfigKeys(all, PROJECT), aws, [...secretConfigKeys(all, "aws")]);
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

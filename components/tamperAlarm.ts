@@ -18,8 +18,11 @@ export interface TamperAlarmArgs {
     readonly userNames: readonly string[];
     /** The MFA role to watch, by name. */
     readonly roleName: string;
-    /** An address to subscribe to the topic (AWS mails a confirmation link first). Default: no subscription. */
-    readonly email?: string;
+    /**
+     * An address to subscribe to the topic (AWS mails a confirmation link first). Default: no subscription. A secret
+     * Output stays one in the subscription's `endpoint`, in state and in the preview.
+     */
+    readonly email?: pulumi.Input<string>;
     /** Tags for the rule, topic and key. Default: none. */
     readonly tags?: Readonly<Record<string, string>>;
 }

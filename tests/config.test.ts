@@ -269,7 +269,7 @@ describe("config", () => {
 
     it("never prints a value the stack stores as a secret", () => {
         assert.throws(
-            () => parseConfig({ userName: "hunter 2" }, new Set(["userName"])),
+            () => parseConfig({ tamperAlarm: "true", tamperAlarmEmail: "hunter 2" }, new Set(["tamperAlarmEmail"])),
             (err: unknown) =>
                 err instanceof Error && err.message.endsWith("got [secret]") && !err.message.includes("hunter"),
         );

@@ -349,6 +349,19 @@ export interface ProgramRun {
  */
 export type StackSettings = Readonly<Record<string, unknown>>;
 
+/**
+ * A setting the stack stores encrypted (`pulumi config set --secret`). The program receives its value in clear, as
+ * the CLI decrypts it, and its key in PULUMI_CONFIG_SECRET_KEYS (pulumi-language-nodejs main.go,
+ * `constructConfigSecretKeys`), which runProgram hands the SDK as the Automation API does: `setAllConfig(config,
+ * secretKeys)`.
+ */
+export class SecretSetting {
+    constructor(readonly value: unknown) {}
+}
+
+/** `pulumi config set --secret KEY VALUE`, for runProgram. */
+export const secretSetting = (value: unknown) => new SecretSetting(value);
+
 function asStackValue(v: unknown): StackValue {
     return typeof v === "string" ? { kind: "string", text: v } : { kind: "object", json: JSON.stringify(v) };
 }
@@ -377,10 +390,14 @@ export async function runProgram(
     account: FakeAccount = fakeAccount(),
     options: { readonly preview?: boolean } = {},
 ): Promise<ProgramRun> {
-    const stack = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asStackValue(v)]));
+    const plain = (v: unknown) => (v instanceof SecretSetting ? v.value : v);
+    const stack = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asStackValue(plain(v))]));
     const merged = mergeStackConfig(readProjectFile(ROOT), STACK, stack);
+    const secretKeys = Object.entries(config)
+        .filter(([, v]) => v instanceof SecretSetting)
+        .map(([k]) => (k.includes(":") ? k : `${PROJECT}:${k}`));
     const mocks = useMocks(account, options.preview ?? false);
-    pulumi.runtime.setAllConfig(merged.values);
+    pulumi.runtime.setAllConfig(merged.values, secretKeys);
     const internals = runtimeInternals();
     forgetProgramModules();
     // Required here, never imported at the top: the program must first see the mocks installed above.
