@@ -39,7 +39,9 @@ function prose(page: string): string {
 
 /** The page's fenced code blocks of one language, in order. */
 function codeBlocks(page: string, language: string): string[] {
-    return [...text.get(page)!.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, "gm"))].map((m) => m[1]!);
+    return [...text.get(page)!.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, "gm"))].map(
+        (m) => m[1]!,
+    );
 }
 
 /** Every `inline code` of the page's prose, and every line of its code blocks: where commands are named. */
@@ -143,7 +145,9 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             for (const m of prose(page).matchAll(/`([^`\s<>*$…]+)`/g)) {
                 const p = m[1]!.replace(/['",:;]+$/, "");
                 const first = p.split("/")[0]!;
-                const looksLikePath = p.includes("/") ? top.has(first) : /^[\w.-]+\.(ts|mjs|cjs|json|yaml|yml|sh)$/.test(p);
+                const looksLikePath = p.includes("/")
+                    ? top.has(first)
+                    : /^[\w.-]+\.(ts|mjs|cjs|json|yaml|yml|sh)$/.test(p);
                 if (!looksLikePath || !top.has(first)) continue;
                 assert.ok(fs.existsSync(path.join(ROOT, p)), `${page}: \`${p}\` does not exist`);
             }
@@ -216,7 +220,12 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             const d = declared.default;
             const empty = d === "" || (Array.isArray(d) && d.length === 0);
             if (empty) assert.match(shownDefault, /^empty/, `settings.md: ${key}'s default is empty`);
-            else assert.equal(shownDefault, `\`${typeof d === "string" ? d : JSON.stringify(d)}\``, `settings.md: ${key}`);
+            else
+                assert.equal(
+                    shownDefault,
+                    `\`${typeof d === "string" ? d : JSON.stringify(d)}\``,
+                    `settings.md: ${key}`,
+                );
         }
     });
 
@@ -242,7 +251,10 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
         const setUp = /## Set up and test\n+```bash\n([\s\S]*?)```/.exec(text.get("README.md")!)?.[1];
         assert.deepEqual(setUp?.trim().split("\n"), ["npm ci", "npm test"]);
         const ci = read(".ci/run").split("\n");
-        assert.ok(ci.some((l) => /^npm ci\b/.test(l)) && ci.includes("npm test"), ".ci/run must run npm ci and npm test");
+        assert.ok(
+            ci.some((l) => /^npm ci\b/.test(l)) && ci.includes("npm test"),
+            ".ci/run must run npm ci and npm test",
+        );
     });
 
     it("messages in the code that point to a README section name one that exists", () => {

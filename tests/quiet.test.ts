@@ -45,7 +45,10 @@ describe("quiet success: stderr held during the tests (tests/quiet.ts)", () => {
         ]);
         const report = reportUntaken(untaken);
         assert.match(report, /^output on stderr that no test expected/);
-        assert.match(report, /\n {2}during the test "a b":\n {4}warning: one\n {2}during the test "c":\n {4}error: two\n {8}at somewhere\n$/);
+        assert.match(
+            report,
+            /\n {2}during the test "a b":\n {4}warning: one\n {2}during the test "c":\n {4}error: two\n {8}at somewhere\n$/,
+        );
         assert.equal(reportUntaken([]), "");
     });
 

@@ -47,7 +47,10 @@ export class StderrHold {
 
     /** The text held since the last take, taken: the test that expected it asserts it. */
     take(): string {
-        return this.held.splice(0).map((h) => h.text).join("");
+        return this.held
+            .splice(0)
+            .map((h) => h.text)
+            .join("");
     }
 
     /** Everything held that nobody took, emptied. */
