@@ -257,6 +257,20 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
         );
     });
 
+    it("the README's defaults are Pulumi.yaml's and Pulumi.dev.yaml's", () => {
+        const readme = text.get("README.md")!;
+        const d = (key: string): string => String(project.config[key]!.default);
+        assert.match(
+            readme,
+            new RegExp(`the test instance is a billable ${d("testInstanceType").replace(".", "\\.")}`),
+        );
+        assert.match(readme, new RegExp(`\\(\`${d("userName")}\` by default\\)`));
+        assert.match(readme, new RegExp(`one IAM role \\(\`${d("userName")}-mfa\``));
+        assert.match(readme, new RegExp(`the \`clusterId\` setting, default \`${d("clusterId")}\``));
+        const region = (parseYaml(read("Pulumi.dev.yaml")) as { config: Record<string, string> }).config["aws:region"];
+        assert.match(readme, new RegExp(`Pulumi\\.dev\\.yaml already sets aws:region ${region}`));
+    });
+
     it("messages in the code that point to a README section name one that exists", () => {
         const headings = [...prose("README.md").matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]!.trim());
         const sources = ["scripts", "components", "analysis", ".github/workflows"].flatMap((dir) =>
