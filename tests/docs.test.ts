@@ -46,7 +46,8 @@ function codeBlocks(page: string, language: string): string[] {
 
 /** Every `inline code` of the page's prose, and every line of its code blocks: where commands are named. */
 function commandText(page: string): string {
-    const inline = [...prose(page).matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+    // Inline code may wrap onto the next line of the paragraph.
+    const inline = [...prose(page).matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\s*\n\s*/g, " "));
     const blocks = [...text.get(page)!.matchAll(/^```\w*\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
     // A command broken over lines with `\` is one command.
     return [...inline, ...blocks].join("\n").replace(/\\\n\s*/g, " ");
