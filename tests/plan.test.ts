@@ -10,6 +10,7 @@ import { readStackFile, SECRET } from "../analysis/stackFile";
 import { architecturesOf } from "./fakeAccount";
 import { parseConfig } from "../config";
 import { runProgram } from "./mocks";
+import { takeStderr } from "./quiet";
 
 /** A dev stack of our own: the tests pass whatever the person's Pulumi.dev.yaml holds, or without one. */
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -249,6 +250,11 @@ describe("npm run plan (offline access report)", () => {
         assert.match(
             r.out,
             /! config `aws:regon` is not a setting of the AWS provider, which ignores it \(did you mean `aws:region`\?\)/,
+        );
+        // The program warns as it would under `pulumi preview`, through pulumi.log (stderr, with no engine).
+        assert.equal(
+            takeStderr(),
+            "warning: [runtime] config `aws:regon` is not a setting of the AWS provider, which ignores it (did you mean `aws:region`?)\n",
         );
     });
 

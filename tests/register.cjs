@@ -1,11 +1,18 @@
 // Loaded first by mocha (.mocharc.json): ts-node, transpile-only (npm test type-checks separately, side by side), and
-// three speed-ups that change no test's outcome. Measured in issue #14: about half of mocha's CPU time.
+// three speed-ups that change no test's outcome, each behind its own switch (set it to 0 to run without it; the
+// figures, measured alternated, are in docs/testing.md):
+//   TEST_SHORT_STACKS=0    format @pulumi/pulumi's bookkeeping stacks as ts-node would (mapped, full depth)
+//   TEST_TRANSPILE_CACHE=0 transpile every file again on every run, as ts-node does (no cache on disk or in memory)
+//   TEST_COLLATOR_CACHE=0  leave String.prototype.localeCompare alone
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file, loaded before any TypeScript */
 // Once per process: mocha's --watch loads this file again on every re-run, and ts-node must not register twice.
 const installed = Symbol.for("k3s-admin-mfa.tests.register");
 if (!process[installed]) {
-    process[installed] = true;
+    // The switches on in this process, by name (tests/register.test.ts reads them).
+    const speedUps = [];
+    process[installed] = speedUps;
+    const on = (name) => process.env[name] !== "0";
     require("ts-node").register({ transpileOnly: true });
 
     // 1. @pulumi/pulumi captures a stack for its own bookkeeping on every promise it wraps (debuggablePromise: the
@@ -15,7 +22,7 @@ if (!process[installed]) {
     //    that created it, a resource's its first 16, and neither is mapped (positions in the transpiled JavaScript);
     //    every other stack, a failing test's included, is mapped to the TypeScript source.
     const mapped = Error.prepareStackTrace;
-    if (typeof mapped === "function") {
+    if (on("TEST_SHORT_STACKS") && typeof mapped === "function") {
         const unmapped = (error, frames) => `${error}\n    at ${frames.join("\n    at ")}`;
         const fromPulumi = (frame) => /[\\/]@pulumi[\\/]pulumi[\\/]/.test(frame.getFileName() ?? "");
         Error.prepareStackTrace = function prepareStackTrace(error, frames) {
@@ -25,6 +32,7 @@ if (!process[installed]) {
             if (top?.getFunctionName() === "callsites" && fromPulumi(top)) return unmapped(error, frames.slice(0, 16));
             return mapped.call(this, error, frames);
         };
+        speedUps.push("TEST_SHORT_STACKS");
     }
 
     // 2. Transpile each distinct source text once, and keep the output on disk for the next run. runProgram
@@ -33,7 +41,7 @@ if (!process[installed]) {
     //    ts-node's and TypeScript's versions, ts-node's options, the compiler options, the file's path and its text.
     //    Under node_modules/.cache/k3s-test (TEST_CACHE=0: in memory only).
     const service = process[Symbol.for("ts-node.register.instance")];
-    if (service && typeof service.compile === "function") {
+    if (on("TEST_TRANSPILE_CACHE") && service && typeof service.compile === "function") {
         const fs = require("node:fs");
         const path = require("node:path");
         const { createHash } = require("node:crypto");
@@ -99,6 +107,7 @@ if (!process[installed]) {
             transpiled.set(key, out);
             return out;
         };
+        speedUps.push("TEST_TRANSPILE_CACHE");
     }
 
     // 3. The IAM evaluation library compares ARN characters and names with localeCompare(…, undefined, { sensitivity:
@@ -107,6 +116,13 @@ if (!process[installed]) {
     //    with (ECMA-402, String.prototype.localeCompare). So, in that order, one collator per distinct set of plain
     //    options gives the same answers; any other call (locale lists, options with getters, inherited or hidden
     //    keys, values other than strings, booleans and finite numbers) goes to the built-in.
+    if (on("TEST_COLLATOR_CACHE")) {
+        installCollatorCache();
+        speedUps.push("TEST_COLLATOR_CACHE");
+    }
+}
+
+function installCollatorCache() {
     const builtIn = String.prototype.localeCompare;
     const collators = new Map();
     const plain = (v) =>

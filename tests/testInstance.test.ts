@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { TestInstance } from "../components/testInstance";
 import { AL2023_ARM, AL2023_X86, fakeAccount } from "./fakeAccount";
 import { inputsOf, parseUrn, promiseOf, registrationOf, useMocks } from "./mocks";
+import { takeStderr } from "./quiet";
 
 const X86_AMI = fakeAccount().parameters[AL2023_X86];
 const ARM_AMI = fakeAccount().parameters[AL2023_ARM];
@@ -95,6 +96,11 @@ describe("TestInstance", () => {
         useMocks();
         const t = new TestInstance("t", { instanceType: "mac2.metal" });
         await assert.rejects(promiseOf(t.instance.ami), /config `testInstanceType`: mac2.metal supports arm64_mac/);
+        // The engine logs the failed invoke as an error too, as `pulumi preview` shows it: the same one line.
+        assert.match(
+            takeStderr(),
+            /^error: \[runtime\] Error serializing arguments for invoke aws:ssm\/getParameter:getParameter: .*config `testInstanceType`: mac2\.metal supports arm64_mac/,
+        );
     });
 
     it("parents the instance and its security group to the component", async () => {

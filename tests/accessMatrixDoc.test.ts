@@ -4,17 +4,17 @@ import * as path from "node:path";
 import { buildReport } from "../analysis/plan";
 import { type Report, roleTable, sampleTable, userTable } from "../analysis/report";
 
-const README = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+const PAGE = fs.readFileSync(path.resolve(__dirname, "..", "docs", "access-matrix.md"), "utf8");
 
 /**
- * The rows of the table between `<!-- NAME:start` and `<!-- NAME:end` in the README, header left out, each cell
+ * The rows of the table between `<!-- NAME:start` and `<!-- NAME:end` in docs/access-matrix.md, header left out, each cell
  * without its backticks and bold marks. A group row (`| **need MFA** | | … |`) keeps its empty cells.
  */
 function rows(name: string): string[][] {
-    const start = README.indexOf(`<!-- ${name}:start`);
-    const end = README.indexOf(`<!-- ${name}:end`, start);
-    assert.ok(start >= 0 && end > start, `README section ${name} not found`);
-    return README.slice(start, end)
+    const start = PAGE.indexOf(`<!-- ${name}:start`);
+    const end = PAGE.indexOf(`<!-- ${name}:end`, start);
+    assert.ok(start >= 0 && end > start, `docs/access-matrix.md: section ${name} not found`);
+    return PAGE.slice(start, end)
         .split("\n")
         .filter((l) => l.startsWith("|") && !/^\|( --- \|)+$/.test(l))
         .slice(1)
@@ -26,7 +26,7 @@ function rows(name: string): string[][] {
         );
 }
 
-/** A table of the report as the README shows it: header left out, group rows' `[title]` as `title`. */
+/** A table of the report as the page shows it: header left out, group rows' `[title]` as `title`. */
 function body(table: string[][]): string[][] {
     return table.slice(1).map(([first = "", ...rest]) => [first.replace(/^\[(.*)\]$/, "$1"), ...rest]);
 }
@@ -38,7 +38,7 @@ function column(table: string[][], header: string): string[] {
     return body(table).map((r) => r[i]!);
 }
 
-describe("README access matrix", () => {
+describe("docs/access-matrix.md: the matrices as npm run plan prints them", () => {
     let scoped: Report;
     let hardened: Report;
     let seed: Report;
