@@ -15,15 +15,7 @@ import { awsProviderSettings } from "../config";
  * Pages that other work adds and that pages here already link to. A link to one of these passes while it is missing;
  * once the page exists, its entry must go (a test below fails until it does), so that its links are checked too.
  */
-export const PENDING_PAGES: readonly string[] = [
-    "docs/engine.md",
-    "docs/dependencies.md",
-    "docs/policy-pack.md",
-    "docs/threat-model.md",
-    "docs/ci.md",
-    "docs/daily-use.md",
-    "docs/cluster.md",
-];
+export const PENDING_PAGES: readonly string[] = ["docs/daily-use.md", "docs/cluster.md"];
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -216,10 +208,12 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
                 integer: /^integer$/,
                 boolean: /^boolean$/,
                 array: /^list of strings$/,
+                object: /^map of strings$/,
             };
             assert.match(type, types[declared.type]!, `settings.md: ${key} is a ${declared.type}`);
             const d = declared.default;
-            const empty = d === "" || (Array.isArray(d) && d.length === 0);
+            const empty =
+                d === "" || (Array.isArray(d) && d.length === 0) || (typeof d === "object" && Object.keys(d).length === 0);
             if (empty) assert.match(shownDefault, /^empty/, `settings.md: ${key}'s default is empty`);
             else
                 assert.equal(
