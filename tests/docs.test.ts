@@ -213,7 +213,9 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             assert.match(type, types[declared.type]!, `settings.md: ${key} is a ${declared.type}`);
             const d = declared.default;
             const empty =
-                d === "" || (Array.isArray(d) && d.length === 0) || (typeof d === "object" && Object.keys(d).length === 0);
+                d === "" ||
+                (Array.isArray(d) && d.length === 0) ||
+                (typeof d === "object" && d !== null && Object.keys(d).length === 0);
             if (empty) assert.match(shownDefault, /^empty/, `settings.md: ${key}'s default is empty`);
             else
                 assert.equal(
