@@ -62,6 +62,8 @@ export interface Context {
     readonly prompt: SessionDeps["prompt"];
     /** Whether someone watches stderr on a terminal: then each wait for AWS is announced. */
     readonly tty: boolean;
+    /** Where --stack finds Pulumi.<stack>.yaml: this project, unless a test gives a folder of its own. */
+    readonly projectDir: string;
 }
 
 function seconds(raw: string | undefined): number | undefined {
@@ -89,7 +91,7 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
             durationSeconds: seconds(v["duration-seconds"]),
             roleArn: v["role-arn"],
             stack: v.stack,
-            projectDir: path.resolve(__dirname, ".."),
+            projectDir: ctx.projectDir ?? path.resolve(__dirname, ".."),
             roleSessionName: v["role-session-name"],
             sessionProfile: v["session-profile"],
             printEnv: v["print-env"],

@@ -62,7 +62,7 @@ describe("client configuration outputs", () => {
         assert.match(String(raw["awsConfigProfile"]), /^\[profile k3s-admin-mfa\]\n/);
     });
 
-    it("renders a standalone kubeconfig: the v1beta1 exec user (--cache, AWS_PROFILE) and a context", async () => {
+    it("renders a standalone kubeconfig: the v1beta1 exec user (aws eks get-token, --profile, no blanked keys) and a context", async () => {
         const { kubeconfig } = await outputs();
         assert.deepEqual(kubeconfig, {
             apiVersion: "v1",
@@ -73,14 +73,13 @@ describe("client configuration outputs", () => {
                     user: {
                         exec: {
                             apiVersion: "client.authentication.k8s.io/v1beta1",
-                            command: "aws-iam-authenticator",
-                            args: ["token", "-i", "k3s", "--cache"],
-                            env: [
-                                { name: "AWS_PROFILE", value: "k3s-admin-mfa" },
-                                // Cleared, so keys exported in the shell cannot shadow the profile's role.
-                                { name: "AWS_ACCESS_KEY_ID", value: "" },
-                                { name: "AWS_SECRET_ACCESS_KEY", value: "" },
-                                { name: "AWS_SESSION_TOKEN", value: "" },
+                            // The AWS CLI's own token: no aws-iam-authenticator binary on the person's machine. The
+                            // profile on the command line drops exported keys from the CLI's chain (botocore
+                            // create_credential_resolver), so nothing needs blanking and aws-vault/granted work.
+                            command: "aws",
+                            args: [
+                                ...["--profile", "k3s-admin-mfa", "--region", "us-east-1"],
+                                ...["eks", "get-token", "--cluster-name", "k3s", "--output", "json"],
                             ],
                             interactiveMode: "IfAvailable",
                         },
@@ -93,7 +92,12 @@ describe("client configuration outputs", () => {
 
     it("puts the configured cluster ID and kubeconfig cluster in the user and context", async () => {
         const { kubeconfig } = await outputs({ clusterId: "prod.k3s", kubeconfigCluster: "k3s-prod" });
-        assert.deepEqual(kubeconfig.users[0]!.user.exec["args"], ["token", "-i", "prod.k3s", "--cache"]);
+        assert.deepEqual((kubeconfig.users[0]!.user.exec["args"] as string[]).slice(4, 8), [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "prod.k3s",
+        ]);
         assert.equal(kubeconfig.contexts[0]!.context["cluster"], "k3s-prod");
     });
 

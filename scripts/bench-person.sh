@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The person's commands against the AWS CLI doing the same job, on the same stand-in, profile and kind of code,
+# alternated run by run (issue 21, "Fast"): the session command must take at most the AWS CLI's wall time, and
+# --help of every command under 0.3 s.
+#   scripts/bench-person.sh [RUNS]       (default 10; needs /usr/bin/aws, the Debian AWS CLI v2, and npm ci done)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+[ -x /usr/bin/aws ] || { echo "bench-person.sh: /usr/bin/aws is missing: apt-get install awscli" >&2; exit 1; }
+
+fifo=$(mktemp -u) && mkfifo "$fifo"
+exec 3<>"$fifo" && rm -f "$fifo"
+node -r ts-node/register/transpile-only tests/benchWorld.ts "$runs" <&3 >"${TMPDIR:-/tmp}/bench-person.env" &
+world=$!
+trap 'exec 3>&-; wait "$world" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q BENCH_READY "${TMPDIR:-/tmp}/bench-person.env" 2>/dev/null && break; sleep 0.2; done
+# shellcheck disable=SC1091
+. "${TMPDIR:-/tmp}/bench-person.env"
+export PATH="$PATH:/usr/bin:/bin"
+
+now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+code=100000
+cli=() ours=()
+for i in $(seq "$runs"); do
+  for which in cli ours; do
+    # Alternate which goes first, so neither always meets a warm or a cold cache.
+    [ $((i % 2)) -eq 0 ] && which=$([ "$which" = cli ] && echo ours || echo cli)
+    code=$((code + 1))
+    t0=$(now)
+    if [ "$which" = cli ]; then
+      /usr/bin/aws sts get-session-token --profile k3s-admin --serial-number "$BENCH_SERIAL" --token-code "$code" \
+        --duration-seconds 3600 >/dev/null
+      cli+=("$(ms "$t0" "$(now)")")
+    else
+      K3S_AWS_CLI=/usr/bin/aws sh "$BENCH_HANDOVER/session.sh" --token-code "$code" 2>/dev/null
+      ours+=("$(ms "$t0" "$(now)")")
+    fi
+  done
+done
+cli_median=$(printf '%s\n' "${cli[@]}" | median)
+ours_median=$(printf '%s\n' "${ours[@]}" | median)
+echo "session, median of $runs alternated runs (ms): aws sts get-session-token $cli_median; session.sh (same call, profile written) $ours_median"
+
+help_ms() { local t0; t0=$(now); "$@" >/dev/null 2>&1; ms "$t0" "$(now)"; }
+for cmd in setup.sh session.sh prove-door.sh; do
+  times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms sh "$BENCH_HANDOVER/$cmd" --help)"); done
+  echo "--help $cmd: $(printf '%s\n' "${times[@]}" | median) ms"
+done
+times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms node handover/write.mjs --help)"); done
+echo "--help handover/write.mjs: $(printf '%s\n' "${times[@]}" | median) ms"
+awk -v a="$ours_median" -v b="$cli_median" 'BEGIN { if (a > b) { print "bench-person.sh: session.sh is slower than the AWS CLI" > "/dev/stderr"; exit 1 } }'
