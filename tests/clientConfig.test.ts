@@ -115,3 +115,54 @@ describe("client configuration outputs", () => {
         assert.doesNotMatch(String(custom.raw["authenticatorMapping"]), /:user\//);
     });
 });
+
+describe("the handover output", () => {
+    type Handover = { people: Record<string, Record<string, string>>; cluster: Record<string, string> };
+
+    it("holds one folder per admin, with the stack's own values in settings, and the cluster operator's files", async () => {
+        const run = await runProgram(
+            {
+                createTestInstance: "false",
+                verifyEnforcement: "false",
+                userMfaMaxAgeSeconds: "7200",
+                userName: "alice",
+                adminUserNames: ["alice", "bob"],
+                clusterId: "prod.k3s",
+            },
+            fakeAccount({ region: "eu-west-1" }),
+        );
+        const h = run.outputs["handover"] as Handover;
+        assert.deepEqual(Object.keys(h.people).sort(), ["alice", "bob"]);
+        for (const [user, files] of Object.entries(h.people)) {
+            assert.deepEqual(Object.keys(files).sort(), [
+                "README.txt",
+                "aws-config",
+                "ini.sh",
+                "kubeconfig",
+                "prove-door.sh",
+                "session.sh",
+                "settings",
+                "setup.sh",
+            ]);
+            assert.match(files["settings"]!, new RegExp(`^K3S_USER=${user}$`, "m"));
+            assert.match(files["settings"]!, /^K3S_USER_MFA_MAX_AGE=7200$/m);
+            assert.match(files["settings"]!, /^K3S_REGION=eu-west-1$/m);
+            assert.match(files["settings"]!, /^K3S_CLUSTER_ID=prod\.k3s$/m);
+            assert.match(files["settings"]!, /^K3S_TEST_AMI=''$/m, "no test instance: prove-door.sh says so");
+        }
+        const config = parseYaml(h.cluster["config.yaml"]!) as { clusterID: string; server: { mapRoles: unknown[] } };
+        assert.equal(config.clusterID, "prod.k3s");
+        assert.deepEqual(config.server.mapRoles, [
+            {
+                rolearn: "arn:aws:iam::123456789012:role/alice-mfa",
+                username: "alice-mfa:{{SessionName}}",
+                groups: ["k3s-admins"],
+            },
+        ]);
+        assert.match(h.cluster["aws-iam-authenticator.service"]!, /^Before=k3s\.service$/m);
+        assert.match(
+            h.cluster["k3s-aws-iam-authenticator.yaml"]!,
+            /authentication-token-webhook-config-file=\/etc\/kubernetes\/aws-iam-authenticator\/kubeconfig\.yaml/,
+        );
+    });
+});
