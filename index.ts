@@ -164,7 +164,9 @@ export const handover = handoverOutput(
         kubeconfigCluster: config.kubeconfigCluster,
         userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
         testInstance: testInstance
-            ? pulumi.all([testInstance.instanceType, testInstance.ami, testInstance.subnetId]).apply(([type, ami, subnetId]) => ({ type, ami, subnetId }))
+            ? pulumi
+                  .all([testInstance.instanceType, testInstance.ami, testInstance.subnetId])
+                  .apply(([type, ami, subnetId]) => ({ type, ami, subnetId }))
             : undefined,
     })),
     (a) => clusterFiles({ ...a, partition: a.userArn.split(":")[1]! }),

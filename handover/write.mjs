@@ -21,8 +21,10 @@ if (args.includes("-h") || args.includes("--help")) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
 }
-if (args.length > 1 || args.some((a) => a.startsWith("-"))) fail(`unexpected arguments ${args.join(" ")} (see --help)`, 2);
-if (process.stdin.isTTY) fail("pipe the stack output in: pulumi stack output --json handover | node handover/write.mjs", 2);
+if (args.length > 1 || args.some((a) => a.startsWith("-")))
+    fail(`unexpected arguments ${args.join(" ")} (see --help)`, 2);
+if (process.stdin.isTTY)
+    fail("pipe the stack output in: pulumi stack output --json handover | node handover/write.mjs", 2);
 const dir = path.resolve(args[0] ?? "handover-out");
 
 let text = "";
@@ -40,7 +42,8 @@ if (typeof people !== "object" || typeof cluster !== "object" || !people || !clu
 // Names come from the stack (IAM user names, our file names); still, none may climb out of DIR.
 const safe = (name) => /^[\w+=,.@-]+$/.test(name) && name !== "." && name !== "..";
 const folders = { ...Object.fromEntries(Object.entries(people)), cluster };
-if ("cluster" in people) fail("an admin is called `cluster`, which is the operator's folder: rename the folder by hand");
+if ("cluster" in people)
+    fail("an admin is called `cluster`, which is the operator's folder: rename the folder by hand");
 for (const [folder, files] of Object.entries(folders)) {
     if (!safe(folder)) fail(`refusing the folder name ${JSON.stringify(folder)}`);
     fs.mkdirSync(path.join(dir, folder), { recursive: true, mode: 0o700 });
@@ -49,4 +52,8 @@ for (const [folder, files] of Object.entries(folders)) {
         fs.writeFileSync(path.join(dir, folder, name), content, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
     }
 }
-process.stderr.write(`write.mjs: wrote ${Object.keys(people).map((p) => `${p}/`).join(", ")} and cluster/ under ${dir}\n`);
+process.stderr.write(
+    `write.mjs: wrote ${Object.keys(people)
+        .map((p) => `${p}/`)
+        .join(", ")} and cluster/ under ${dir}\n`,
+);

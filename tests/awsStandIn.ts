@@ -106,7 +106,9 @@ export class AwsStandIn {
         // A presigned GetCallerIdentity (aws eks get-token's token, replayed by aws-iam-authenticator's server) carries
         // its parameters in the query string; the SDKs and the CLI POST them as a form.
         const params =
-            s?.presignedAt !== undefined ? new URL(req.url ?? "/", "http://stand-in").searchParams : new URLSearchParams(body);
+            s?.presignedAt !== undefined
+                ? new URL(req.url ?? "/", "http://stand-in").searchParams
+                : new URLSearchParams(body);
         const action = params.get("Action") ?? "";
         const service = s?.service ?? "";
         const error = (status: number, code: string, message: string) =>

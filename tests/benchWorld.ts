@@ -19,8 +19,16 @@ void (async () => {
     const handover = path.join(w.shared, "handover");
     fs.mkdirSync(handover);
     for (const [name, text] of Object.entries(handoverFiles(w.args))) fs.writeFileSync(path.join(handover, name), text);
-    const env = { ...w.env(home), BENCH_HANDOVER: handover, BENCH_SERIAL: `arn:aws:iam::123456789012:mfa/${w.args.userName}` };
-    process.stdout.write(Object.entries(env).map(([k, v]) => `export ${k}='${v}'\n`).join("") + "export BENCH_READY=1\n");
+    const env = {
+        ...w.env(home),
+        BENCH_HANDOVER: handover,
+        BENCH_SERIAL: `arn:aws:iam::123456789012:mfa/${w.args.userName}`,
+    };
+    process.stdout.write(
+        Object.entries(env)
+            .map(([k, v]) => `export ${k}='${v}'\n`)
+            .join("") + "export BENCH_READY=1\n",
+    );
     process.stdin.resume();
     process.stdin.on("end", () => void w.close().then(() => process.exit(0)));
 })();

@@ -56,16 +56,26 @@ const ran = early(
             const logged = w.standIn.log.length;
 
             c = place(w, root, "wrong-code");
-            r["wrong code"] = { ...(await sh(w, c, "session.sh", ["--token-code", "000000"])), before: OTHER + credentialsOf(w), after: read(c) };
+            r["wrong code"] = {
+                ...(await sh(w, c, "session.sh", ["--token-code", "000000"])),
+                before: OTHER + credentialsOf(w),
+                after: read(c),
+            };
 
             c = place(w, root, "link");
             fs.renameSync(file(c), path.join(c.home, "real-credentials"));
             fs.symlinkSync("../real-credentials", file(c));
-            r["link"] = { ...(await sh(w, c, "session.sh", ["--token-code", CODES[1]!])), after: fs.readFileSync(path.join(c.home, "real-credentials"), "utf8") };
+            r["link"] = {
+                ...(await sh(w, c, "session.sh", ["--token-code", CODES[1]!])),
+                after: fs.readFileSync(path.join(c.home, "real-credentials"), "utf8"),
+            };
             r["link"].before = fs.lstatSync(file(c)).isSymbolicLink() ? "still a link" : "replaced";
 
             c = place(w, root, "print-env");
-            r["print-env"] = { ...(await sh(w, c, "session.sh", ["--print-env", "--token-code", CODES[2]!])), after: read(c) };
+            r["print-env"] = {
+                ...(await sh(w, c, "session.sh", ["--print-env", "--token-code", CODES[2]!])),
+                after: read(c),
+            };
 
             w.standIn.use({ userPolicy: boolInsteadOfBoolIfExists });
             c = place(w, root, "bool");
@@ -81,7 +91,7 @@ const ran = early(
 describe("the hand-over's scripts keep what mfa-session and prove-mfa guarantee", function () {
     let t: Awaited<ReturnType<typeof ran>>;
     before(async function () {
-        this.timeout(240_000);
+        this.timeout(600_000); // about 10 AWS CLI runs, a second of CPU each
         t = await ran();
     });
 
@@ -96,7 +106,10 @@ describe("the hand-over's scripts keep what mfa-session and prove-mfa guarantee"
 
     it("caps the user session at the stack's userMfaMaxAgeSeconds, with exit 2 before AWS is asked", () => {
         assert.equal(t.r["too long"]!.code, 2);
-        assert.equal(t.r["too long"]!.err, "session.sh: --duration-seconds must be from 900 to 3600 (the stack's userMfaMaxAgeSeconds), got 3601\n");
+        assert.equal(
+            t.r["too long"]!.err,
+            "session.sh: --duration-seconds must be from 900 to 3600 (the stack's userMfaMaxAgeSeconds), got 3601\n",
+        );
         assert.equal(t.r["bad flag"]!.code, 2);
         assert.equal(t.r["bad flag"]!.err, "prove-door.sh: unknown argument --tokencode (see --help)\n");
         assert.equal(t.r["no terminal"]!.code, 1);
@@ -106,7 +119,10 @@ describe("the hand-over's scripts keep what mfa-session and prove-mfa guarantee"
     it("leaves a read-only credentials file alone, byte for byte, before any code is spent", () => {
         const x = t.r["read-only"]!;
         assert.equal(x.code, 1);
-        assert.match(x.err, /^session\.sh: \S+credentials is read-only, so it is left alone: make it writable \(chmod u\+w\) or use --print-env\n$/);
+        assert.match(
+            x.err,
+            /^session\.sh: \S+credentials is read-only, so it is left alone: make it writable \(chmod u\+w\) or use --print-env\n$/,
+        );
         assert.equal(x.after, x.before);
         assert.equal(t.logged, 0, "no request reached AWS");
     });
@@ -114,7 +130,10 @@ describe("the hand-over's scripts keep what mfa-session and prove-mfa guarantee"
     it("a refused code fails in one line naming the fix, and the file is byte-identical", () => {
         const x = t.r["wrong code"]!;
         assert.equal(x.code, 1);
-        assert.equal(x.err, "session.sh: AWS refused the code (wrong, or already used): wait for the next one and run again\n");
+        assert.equal(
+            x.err,
+            "session.sh: AWS refused the code (wrong, or already used): wait for the next one and run again\n",
+        );
         assert.equal(x.after, x.before);
     });
 
@@ -123,29 +142,39 @@ describe("the hand-over's scripts keep what mfa-session and prove-mfa guarantee"
         assert.equal(x.code, 0, x.err);
         assert.equal(x.before, "still a link");
         assert.ok(x.after!.startsWith(OTHER), "the other profile and comment are kept");
-        assert.match(x.after!, /\n\[k3s-admin-session\]\n# MFA session via session\.sh; expires \S+\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\nregion = us-east-1\n$/);
+        assert.match(
+            x.after!,
+            /\n\[k3s-admin-session\]\n# MFA session via session\.sh; expires \S+\naws_access_key_id = ASIA\w+\naws_secret_access_key = \S+\naws_session_token = \S+\nregion = us-east-1\n$/,
+        );
         const secret = /aws_secret_access_key = (\S+)\naws_session_token = (\S+)\nregion/.exec(x.after!)!;
-        for (const s of [secret[1]!, secret[2]!]) assert.ok(!x.out.includes(s) && !x.err.includes(s), "no secret printed");
+        for (const s of [secret[1]!, secret[2]!])
+            assert.ok(!x.out.includes(s) && !x.err.includes(s), "no secret printed");
         assert.equal(x.out, "");
     });
 
     it("--print-env prints export lines and writes nothing", () => {
         const x = t.r["print-env"]!;
         assert.equal(x.code, 0, x.err);
-        assert.deepEqual(x.out.split("\n").map((l) => l.split("=")[0]), [
-            "export AWS_ACCESS_KEY_ID",
-            "export AWS_SECRET_ACCESS_KEY",
-            "export AWS_SESSION_TOKEN",
-            "export AWS_CREDENTIAL_EXPIRATION",
-            "",
-        ]);
+        assert.deepEqual(
+            x.out.split("\n").map((l) => l.split("=")[0]),
+            [
+                "export AWS_ACCESS_KEY_ID",
+                "export AWS_SECRET_ACCESS_KEY",
+                "export AWS_SESSION_TOKEN",
+                "export AWS_CREDENTIAL_EXPIRATION",
+                "",
+            ],
+        );
         assert.equal(x.after, OTHER + credentialsOf(t.w));
     });
 
     it("negative control: with Bool for BoolIfExists, prove-door.sh reports step 1 not holding and exits 1", () => {
         const x = t.r["bool"]!;
         assert.equal(x.code, 1, x.out + x.err);
-        assert.match(x.out.split("\n")[0]!, /^step 1: .* DryRunOperation \(would have succeeded\): long-term keys alone can launch EC2: .*\[DID NOT HOLD\]$/);
+        assert.match(
+            x.out.split("\n")[0]!,
+            /^step 1: .* DryRunOperation \(would have succeeded\): long-term keys alone can launch EC2: .*\[DID NOT HOLD\]$/,
+        );
         assert.doesNotMatch(x.err, /the door holds/);
     });
 });

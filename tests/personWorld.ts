@@ -17,7 +17,21 @@ import { makePki, TlsProxy, type Pki } from "./standIn/tlsProxy";
 export const AWS_CLI = "/usr/bin/aws";
 /** The footprint: what a person's machine needs beyond the AWS CLI and kubectl. */
 export const POSIX_TOOLS = [
-    "sh", "cat", "dirname", "mktemp", "rm", "sed", "awk", "ls", "readlink", "mkdir", "chmod", "mv", "cut", "tr", "grep",
+    "sh",
+    "cat",
+    "dirname",
+    "mktemp",
+    "rm",
+    "sed",
+    "awk",
+    "ls",
+    "readlink",
+    "mkdir",
+    "chmod",
+    "mv",
+    "cut",
+    "tr",
+    "grep",
 ];
 
 export interface PersonWorld {

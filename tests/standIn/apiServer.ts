@@ -101,13 +101,21 @@ export class ApiServer {
                 const send = (status: number, body: unknown) =>
                     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
                 if (typeof who === "string")
-                    return send(401, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Unauthorized", code: 401 });
+                    return send(401, {
+                        kind: "Status",
+                        apiVersion: "v1",
+                        status: "Failure",
+                        reason: "Unauthorized",
+                        code: 401,
+                    });
                 if (req.url?.startsWith("/apis/authentication.k8s.io/v1/selfsubjectreviews"))
                     return send(201, {
                         kind: "SelfSubjectReview",
                         apiVersion: "authentication.k8s.io/v1",
                         metadata: {},
-                        status: { userInfo: { username: who.username, groups: [...who.groups, "system:authenticated"] } },
+                        status: {
+                            userInfo: { username: who.username, groups: [...who.groups, "system:authenticated"] },
+                        },
                     });
                 if (req.url?.startsWith("/api/v1/nodes"))
                     return send(200, {
@@ -116,7 +124,13 @@ export class ApiServer {
                         metadata: {},
                         items: [{ metadata: { name: "k3s-server-0" } }],
                     });
-                return send(404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 });
+                return send(404, {
+                    kind: "Status",
+                    apiVersion: "v1",
+                    status: "Failure",
+                    reason: "NotFound",
+                    code: 404,
+                });
             });
         });
         return api;

@@ -208,7 +208,9 @@ export function getCallerIdentity(w: World, caller: Caller): Reply {
  */
 export function getCallerIdentityJson(caller: Caller): Reply {
     const result = { Arn: caller.arn, UserId: caller.userId, Account: caller.arn.split(":")[4] };
-    const body = { GetCallerIdentityResponse: { GetCallerIdentityResult: result, ResponseMetadata: { RequestId: "stand-in" } } };
+    const body = {
+        GetCallerIdentityResponse: { GetCallerIdentityResult: result, ResponseMetadata: { RequestId: "stand-in" } },
+    };
     return { status: 200, body: JSON.stringify(body) };
 }
 
