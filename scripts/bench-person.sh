@@ -51,4 +51,9 @@ for cmd in setup.sh session.sh prove-door.sh; do
 done
 times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms node handover/write.mjs --help)"); done
 echo "--help handover/write.mjs: $(printf '%s\n' "${times[@]}" | median) ms"
+# The deployer's Node tools, for comparison: ts-node transpiles them on every start (not on a person's path any more).
+for tool in mfa-session prove-mfa; do
+  times=(); for _ in 1 2 3; do times+=("$(help_ms node -r ts-node/register/transpile-only "scripts/$tool.ts" --help)"); done
+  echo "--help scripts/$tool.ts (deployer's, ts-node): $(printf '%s\n' "${times[@]}" | median) ms"
+done
 awk -v a="$ours_median" -v b="$cli_median" 'BEGIN { if (a > b) { print "bench-person.sh: session.sh is slower than the AWS CLI" > "/dev/stderr"; exit 1 } }'

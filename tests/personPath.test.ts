@@ -90,8 +90,13 @@ const journey = early(
                     input,
                 );
             const steps: Record<string, Ran> = {};
-            steps.setup = await as("cd ~/handover && sh setup.sh");
-            steps.setupAgain = await as("cd ~/handover && sh setup.sh && cat ~/.aws/config");
+            // setup.sh itself needs no AWS CLI: it runs without one on PATH. (This machine's kubectl is Google Cloud
+            // SDK's dispatcher, which asks the cluster for its version on every command, `config` ones included; with
+            // the AWS CLI on PATH that would run the exec plugin, and its code prompt, during the set-up.)
+            steps.setup = await as(`cd ~/handover && PATH=${w.shared}/bin-no-aws sh setup.sh`);
+            steps.setupAgain = await as(
+                `cd ~/handover && PATH=${w.shared}/bin-no-aws sh setup.sh && cat ~/.aws/config`,
+            );
             steps.prove = await as(`cd ~/handover && sh prove-door.sh --token-code ${CODES[0]}`);
             // The first AWS CLI call with the role profile asks for a code (getpass reads stdin without a terminal).
             steps.login = await as(

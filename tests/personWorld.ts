@@ -59,6 +59,8 @@ export async function startPersonWorld(o: StandInOptions = {}): Promise<PersonWo
     const bin = path.join(shared, "bin");
     fs.mkdirSync(bin);
     for (const tool of [...POSIX_TOOLS, "kubectl"]) fs.symlinkSync(whichOf(tool), path.join(bin, tool));
+    // The same tools without the AWS CLI: setup.sh must not need it.
+    fs.cpSync(bin, path.join(shared, "bin-no-aws"), { recursive: true, verbatimSymlinks: true });
     fs.symlinkSync(AWS_CLI, path.join(bin, "aws"));
     const pki = makePki(shared, REGION);
     fs.chmodSync(path.join(shared, "ca.pem"), 0o644);
