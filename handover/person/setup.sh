@@ -1,6 +1,6 @@
 #!/bin/sh
-# setup.sh: adds your MFA profile to the AWS CLI's config and your user and context to kubectl's, through the two
-# tools themselves (`aws configure set`, `kubectl config set-…`), which merge into what the files already hold.
+# setup.sh: adds your MFA profile to the AWS CLI's config (one section, written as ini.sh writes: every other
+# section kept) and your user and context to kubectl's (`kubectl config set-…`, which merges). It needs no AWS CLI.
 set -eu
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$here/settings"
