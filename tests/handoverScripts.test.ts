@@ -55,27 +55,24 @@ const ran = early(
             r["read-only"] = { ...(await sh(w, c, "session.sh", ["--token-code", CODES[0]!])), before, after: read(c) };
             const logged = w.standIn.log.length;
 
-            c = place(w, root, "wrong-code");
-            r["wrong code"] = {
-                ...(await sh(w, c, "session.sh", ["--token-code", "000000"])),
-                before: OTHER + credentialsOf(w),
-                after: read(c),
-            };
-
-            c = place(w, root, "link");
-            fs.renameSync(file(c), path.join(c.home, "real-credentials"));
-            fs.symlinkSync("../real-credentials", file(c));
+            // Three cases, each in a HOME of its own and with its own code, run at once (each is mostly an AWS CLI run).
+            const wrong = place(w, root, "wrong-code");
+            const link = place(w, root, "link");
+            fs.renameSync(file(link), path.join(link.home, "real-credentials"));
+            fs.symlinkSync("../real-credentials", file(link));
+            const env = place(w, root, "print-env");
+            const [wrongRun, linkRun, envRun] = await Promise.all([
+                sh(w, wrong, "session.sh", ["--token-code", "000000"]),
+                sh(w, link, "session.sh", ["--token-code", CODES[1]!]),
+                sh(w, env, "session.sh", ["--print-env", "--token-code", CODES[2]!]),
+            ]);
+            r["wrong code"] = { ...wrongRun, before: OTHER + credentialsOf(w), after: read(wrong) };
             r["link"] = {
-                ...(await sh(w, c, "session.sh", ["--token-code", CODES[1]!])),
-                after: fs.readFileSync(path.join(c.home, "real-credentials"), "utf8"),
+                ...linkRun,
+                before: fs.lstatSync(file(link)).isSymbolicLink() ? "still a link" : "replaced",
+                after: fs.readFileSync(path.join(link.home, "real-credentials"), "utf8"),
             };
-            r["link"].before = fs.lstatSync(file(c)).isSymbolicLink() ? "still a link" : "replaced";
-
-            c = place(w, root, "print-env");
-            r["print-env"] = {
-                ...(await sh(w, c, "session.sh", ["--print-env", "--token-code", CODES[2]!])),
-                after: read(c),
-            };
+            r["print-env"] = { ...envRun, after: read(env) };
 
             w.standIn.use({ userPolicy: boolInsteadOfBoolIfExists });
             c = place(w, root, "bool");
