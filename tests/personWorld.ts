@@ -125,6 +125,8 @@ const execFileAsync = promisify(execFile);
 export async function run(argv: string[], env: Record<string, string>, input = "", cwd?: string): Promise<Ran> {
     const p = execFileAsync(argv[0]!, argv.slice(1), { env, cwd, encoding: "utf8" });
     inBackground(p.child);
+    // A command that exits without reading its input (--help) closes the pipe first: that is not a failure.
+    p.child.stdin?.on("error", () => undefined);
     p.child.stdin?.end(input);
     try {
         const r = await p;

@@ -8,7 +8,8 @@ check_writable() {
 	target=$file
 	# A link stays a link: its target gets the new content (readlink -f: GNU, BusyBox, macOS 12.3+).
 	if [ -L "$file" ]; then target=$(readlink -f -- "$file") || fail "$file is a broken or looping link: point it at a file"; fi
-	dir=$(dirname -- "$target")
+	case $target in */*) dir=${target%/*} ;; *) dir=. ;; esac
+	dir=${dir:-/}
 	# The mode bits decide, for root too: a file with no write bit says "leave me alone".
 	if [ -e "$target" ]; then
 		case $(ls -ld -- "$target") in
@@ -25,8 +26,17 @@ check_writable() {
 # new file is there or the old one is, byte for byte. Secrets reach awk through its environment, which other users
 # cannot read (unlike a command line). Mode 600: the files hold keys.
 write_section() {
-	tmp=$(mktemp -- "$dir/.k3s-admin-mfa.XXXXXX") || fail "cannot write in $dir"
-	{ [ ! -e "$target" ] || cat -- "$target"; } | K3S_NAME=$1 awk '
+	# A new file of our own, mode 600 from the start (umask; noclobber makes the create exclusive).
+	tmp="$dir/.k3s-admin-mfa.$$"
+	old_umask=$(umask)
+	umask 077
+	set -C
+	{ : >"$tmp"; } 2>/dev/null || { set +C; umask "$old_umask"; fail "cannot write in $dir (or $tmp exists: remove it)"; }
+	set +C
+	umask "$old_umask"
+	from=$target
+	[ -e "$target" ] || from=/dev/null
+	K3S_NAME=$1 awk '
 		function section() { print "[" ENVIRON["K3S_NAME"] "]"; printf "%s", ENVIRON["K3S_BODY"]; done = 1 }
 		/^[ \t]*\[/ {
 			name = $0; sub(/^[ \t]*\[[ \t]*/, "", name); sub(/[ \t]*\].*$/, "", name)
@@ -40,5 +50,5 @@ write_section() {
 		END {
 			if (held != "") printf "%s", held
 			if (!done) { if (NR > 0 && last !~ /^[ \t]*$/) print ""; section() }
-		}' >"$tmp" && chmod 600 -- "$tmp" && mv -f -- "$tmp" "$target" || { rm -f -- "$tmp"; fail "could not write $file"; }
+		}' "$from" >"$tmp" && mv -f -- "$tmp" "$target" || { rm -f -- "$tmp"; fail "could not write $file"; }
 }

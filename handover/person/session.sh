@@ -2,7 +2,8 @@
 # session.sh: your own MFA session (sts:GetSessionToken), for tools that cannot assume a role with mfa_serial.
 # POSIX sh and the AWS CLI v2 only; the settings come from the file `settings` beside this script (the hand-over).
 set -eu
-here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+# The folder of this script, without a process for dirname: the hand-over's files sit beside it.
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/settings"
 . "$here/ini.sh"
 aws=${K3S_AWS_CLI:-aws}
@@ -71,12 +72,15 @@ if [ -z "$code" ]; then
 	six_digits "$code" || fail "the MFA code must be 6 digits, got ${#code} characters; no session was requested, nothing was written"
 fi
 
-errors=$(mktemp)
-trap 'rm -f -- "$errors"' EXIT
+# One process beyond the AWS CLI's own where possible: its stderr comes back with its stdout, and the last line is
+# the answer (the four fields) or the error.
+nl='
+'
 if ! out=$("$aws" sts get-session-token --profile "$K3S_SOURCE_PROFILE" --region "$K3S_REGION" \
 	--serial-number "$K3S_MFA_SERIAL" --token-code "$code" --duration-seconds "$seconds" --output text \
-	--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]' 2>"$errors"); then
-	why=$(sed -n '/[^[:space:]]/h; ${x;p;}' "$errors")
+	--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]' 2>&1); then
+	why=${out%"$nl"}
+	why=${why##*"$nl"}
 	case $why in
 	*MultiFactorAuthentication*) fail "AWS refused the code (wrong, or already used): wait for the next one and run again" ;;
 	*InvalidClientTokenId* | *"could not be found"* | *"Unable to locate credentials"*)
@@ -84,6 +88,7 @@ if ! out=$("$aws" sts get-session-token --profile "$K3S_SOURCE_PROFILE" --region
 	*) fail "${why:-the AWS CLI failed without a message}" ;;
 	esac
 fi
+out=${out##*"$nl"}
 set -f
 # shellcheck disable=SC2086 # the four tab-separated fields of --output text
 set -- $out

@@ -2,7 +2,8 @@
 # setup.sh: adds your MFA profile to the AWS CLI's config (one section, written as ini.sh writes: every other
 # section kept) and your user and context to kubectl's (`kubectl config set-…`, which merges). It needs no AWS CLI.
 set -eu
-here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+# The folder of this script, without a process for dirname: the hand-over's files sit beside it.
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/settings"
 . "$here/ini.sh"
 me=setup.sh
