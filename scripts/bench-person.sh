@@ -8,11 +8,10 @@ cd "$(dirname "$0")/.."
 runs=${1:-10}
 [ -x /usr/bin/aws ] || { echo "bench-person.sh: /usr/bin/aws is missing: apt-get install awscli" >&2; exit 1; }
 
-fifo=$(mktemp -u) && mkfifo "$fifo"
-exec 3<>"$fifo" && rm -f "$fifo"
-node -r ts-node/register/transpile-only tests/benchWorld.ts "$runs" <&3 >"${TMPDIR:-/tmp}/bench-person.env" &
+node -r ts-node/register/transpile-only tests/benchWorld.ts "$runs" </dev/null >"${TMPDIR:-/tmp}/bench-person.env" &
 world=$!
-trap 'exec 3>&-; wait "$world" 2>/dev/null || true' EXIT
+# The world stops (and removes its folder) on SIGTERM.
+trap 'kill "$world" 2>/dev/null; wait "$world" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q BENCH_READY "${TMPDIR:-/tmp}/bench-person.env" 2>/dev/null && break; sleep 0.2; done
 # shellcheck disable=SC1091
 . "${TMPDIR:-/tmp}/bench-person.env"

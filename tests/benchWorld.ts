@@ -1,6 +1,6 @@
 /**
  * The benchmark's world (scripts/bench-person.sh): the AWS stand-in behind its TLS proxy, a hand-over folder and a
- * HOME with the person's long-term keys, kept up until stdin closes. Prints `export` lines for the shell to eval.
+ * HOME with the person's long-term keys, kept up until SIGTERM. Prints `export` lines for the shell to source.
  * Enough one-time codes for every run: AWS accepts each code once, and so does the stand-in.
  */
 import * as fs from "node:fs";
@@ -29,6 +29,6 @@ void (async () => {
             .map(([k, v]) => `export ${k}='${v}'\n`)
             .join("") + "export BENCH_READY=1\n",
     );
-    process.stdin.resume();
-    process.stdin.on("end", () => void w.close().then(() => process.exit(0)));
+    // Kept alive by the servers; the bench's exit trap ends it.
+    process.on("SIGTERM", () => void w.close().then(() => process.exit(0)));
 })();
