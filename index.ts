@@ -7,6 +7,8 @@ import { EnforcementCheck } from "./components/enforcementCheck";
 import { MfaRole, ROLE_MAX_SESSION_SECONDS } from "./components/mfaRole";
 import { TamperAlarm } from "./components/tamperAlarm";
 import { TestInstance } from "./components/testInstance";
+import { clusterFiles } from "./handover/cluster";
+import { handoverOutput } from "./handover/person";
 
 const config = loadConfig();
 const tags = { Project: pulumi.getProject(), Stack: pulumi.getStack(), ManagedBy: "pulumi" };
@@ -149,3 +151,30 @@ export const people =
               ),
           )
         : undefined;
+
+/**
+ * Everything each admin needs on their machine, and what the cluster operator installs: `pulumi stack output --json
+ * handover | node handover/write.mjs` writes it as files (docs/daily-use.md).
+ */
+export const handover = handoverOutput(
+    team.map(({ settings: a, user }) => ({
+        userName: a.userName,
+        userArn: user.knownUserArn,
+        roleArn: role.roleArn,
+        roleName: role.roleName,
+        region,
+        sourceProfile: a.sourceProfile,
+        mfaDeviceName: a.mfaDeviceName,
+        durationSeconds: ROLE_MAX_SESSION_SECONDS,
+        clusterId: config.clusterId,
+        kubernetesGroups: config.kubernetesGroups,
+        kubeconfigCluster: config.kubeconfigCluster,
+        userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
+        testInstance: testInstance
+            ? pulumi
+                  .all([testInstance.instanceType, testInstance.ami, testInstance.subnetId])
+                  .apply(([type, ami, subnetId]) => ({ type, ami, subnetId }))
+            : undefined,
+    })),
+    (a) => clusterFiles({ ...a, partition: a.userArn.split(":")[1]! }),
+);

@@ -22,9 +22,6 @@ export interface ClientConfigArgs {
     readonly kubeconfigCluster: string;
 }
 
-/** Credential variables the kubeconfig's exec plugin clears, so that only its profile decides who signs. */
-const SHADOWED_KEYS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
-
 /** `[profile <userName>-mfa]`: the name people type after `--profile` and put in `AWS_PROFILE`. */
 export function mfaProfileName(userName: string): string {
     return `${userName}-mfa`;
@@ -52,29 +49,32 @@ export function awsConfigProfile(a: ClientConfigArgs): string {
 }
 
 /**
- * The kubeconfig user's exec plugin. `client.authentication.k8s.io/v1beta1`: v1alpha1 (the seed's) was removed in
- * Kubernetes 1.24. `--cache` keeps the assumed-role session on disk, so kubectl asks for a code once an hour, not
- * on every call (seed 000, caveat 1). The profile goes through `env`, because `-r` cannot prompt for MFA (caveat 2).
- * `IfAvailable`: the MFA prompt needs the terminal when there is one.
+ * The kubeconfig user's exec plugin: the AWS CLI's own `aws eks get-token`, which writes the same `k8s-aws-v1.` token
+ * aws-iam-authenticator's server verifies (a presigned sts:GetCallerIdentity URL signing the `x-k8s-aws-id` header:
+ * awscli/customizations/eks/get_token.py, TokenGenerator; aws-iam-authenticator v0.7.18 pkg/token/token.go,
+ * tokenVerifier.Verify), so people need no other binary. The CLI asks for the MFA code when the role profile's cached
+ * session has expired and keeps the new one in ~/.aws/cli/cache: one code an hour, not one per kubectl call.
+ *
+ * The profile goes on the command line, not in AWS_PROFILE: a profile given so makes the CLI drop environment keys
+ * from its credential chain (botocore credentials.py, create_credential_resolver: `disable_env_vars` when the
+ * profile is an instance variable), so keys exported in the shell (an eval'd session, `aws-vault exec`) cannot sign
+ * as someone the cluster does not map. Nothing is blanked: the source profile's own credential_process (aws-vault,
+ * granted) still runs with the environment it needs. `IfAvailable`: the prompt needs the terminal when there is one.
  */
 export function execPlugin(a: ClientConfigArgs) {
     return {
         apiVersion: "client.authentication.k8s.io/v1beta1",
-        command: "aws-iam-authenticator",
-        args: ["token", "-i", a.clusterId, "--cache"],
-        env: [
-            { name: "AWS_PROFILE", value: mfaProfileName(a.userName) },
-            // Keys in the environment win over AWS_PROFILE in the AWS SDKs (aws-sdk-go-v2 config resolveCredentialChain):
-            // in a shell where `mfa-session --print-env` was eval'd, the plugin would sign as the user, whom the cluster
-            // does not map. The SDKs read an empty variable as unset, so the profile, and its role, always win here.
-            ...SHADOWED_KEYS.map((name) => ({ name, value: "" })),
+        command: "aws",
+        args: [
+            ...["--profile", mfaProfileName(a.userName), "--region", a.region],
+            ...["eks", "get-token", "--cluster-name", a.clusterId, "--output", "json"],
         ],
         interactiveMode: "IfAvailable",
     };
 }
 
 /** POSIX single quotes where a word needs them; the values are validated names, so mostly none is needed. */
-function sh(word: string): string {
+export function sh(word: string): string {
     return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -93,7 +93,6 @@ export function kubectlSetup(a: ClientConfigArgs): string {
         `--exec-command=${sh(exec.command)}`,
         `--exec-api-version=${sh(exec.apiVersion)}`,
         ...exec.args.map((arg) => `--exec-arg=${sh(arg)}`),
-        ...exec.env.map((e) => `--exec-env=${sh(`${e.name}=${e.value}`)}`),
         `--exec-interactive-mode=${exec.interactiveMode}`,
     ];
     const context = [

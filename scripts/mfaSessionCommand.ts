@@ -15,8 +15,8 @@ const USAGE = `usage: mfa-session [--profile NAME] [--serial-number ARN] [--toke
                    [--session-profile NAME | --print-env]
 
 Turns the long-term keys of --profile plus a code from your MFA device into temporary credentials.
-  user mode (default)    sts:GetSessionToken; --duration-seconds 900 to 129600 (default 3600: the stack's
-                         userMfaMaxAgeSeconds, after which the session can only start a new one)
+  user mode (default)    sts:GetSessionToken; --duration-seconds 900 to 3600 (the default userMfaMaxAgeSeconds,
+                         after which the session stops acting as admin; session.sh knows your stack's own)
   --role-arn ARN         sts:AssumeRole of that role with MFA; --duration-seconds 900 to 43200 (default 3600)
   --stack NAME           assume this project's MFA role of stack NAME (Pulumi.NAME.yaml); at most 3600 s
   --profile NAME         profile with the long-term keys (default: $AWS_PROFILE, else "default")
@@ -62,6 +62,8 @@ export interface Context {
     readonly prompt: SessionDeps["prompt"];
     /** Whether someone watches stderr on a terminal: then each wait for AWS is announced. */
     readonly tty: boolean;
+    /** Where --stack finds Pulumi.<stack>.yaml: this project, unless a test gives a folder of its own. */
+    readonly projectDir: string;
 }
 
 function seconds(raw: string | undefined): number | undefined {
@@ -89,7 +91,7 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
             durationSeconds: seconds(v["duration-seconds"]),
             roleArn: v["role-arn"],
             stack: v.stack,
-            projectDir: path.resolve(__dirname, ".."),
+            projectDir: ctx.projectDir ?? path.resolve(__dirname, ".."),
             roleSessionName: v["role-session-name"],
             sessionProfile: v["session-profile"],
             printEnv: v["print-env"],

@@ -26,11 +26,13 @@ export interface SessionRequest {
 
 /**
  * AWS's limits: GetSessionToken 15 min to 36 h; AssumeRole 15 min to the role's maximum (ours: 1 h). A user session
- * defaults to the stack's default `userMfaMaxAgeSeconds`: past it, MFASessionsExpire denies all but the bootstrap
- * actions, so a longer session would only look valid.
+ * is capped at the default `userMfaMaxAgeSeconds` (issue 20 §1): past it, MFASessionsExpire denies all but the
+ * bootstrap actions, so a longer session would only look valid while a leaked one lasts longer. This tool reads no
+ * stack in user mode; the hand-over's session.sh carries the stack's own value.
  */
 function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; max: number; fallback: number } {
-    if (!roleMode) return { min: 900, max: 129600, fallback: DEFAULT_USER_MFA_MAX_AGE_SECONDS };
+    if (!roleMode)
+        return { min: 900, max: DEFAULT_USER_MFA_MAX_AGE_SECONDS, fallback: DEFAULT_USER_MFA_MAX_AGE_SECONDS };
     return { min: 900, max: stackRole ? ROLE_MAX_SESSION_SECONDS : 43200, fallback: 3600 };
 }
 

@@ -150,7 +150,12 @@ async function step2(req: ProveRequest, deps: ProveDeps, whom: string): Promise<
         );
     } catch (err) {
         if ((err as Error).name !== "AccessDenied") throw new StepError(2, "sts:AssumeRole", err, req.profile);
-        return { ...base, held: true, answer: "AccessDenied", meaning: "the role needs MFA" };
+        // The user's own Deny refuses AssumeRole before the role's trust is read (issue 20 §5): a trust without MFA
+        // would be refused the same way, so the step claims only what the refusal shows.
+        const meaning = /identity-based policy/.test((err as Error).message)
+            ? "refused by the user's MFA Deny (the role's trust was not reached: this proves the Deny, not the trust)"
+            : "refused without MFA (by the user's Deny or the role's trust: this step cannot tell which)";
+        return { ...base, held: true, answer: "AccessDenied", meaning };
     }
     return {
         ...base,

@@ -31,6 +31,14 @@ export interface Logged {
     readonly status: number;
 }
 
+/** STS honours a presigned URL for 15 minutes after its X-Amz-Date, whatever X-Amz-Expires says (token.go). */
+function presignExpired(amzDate: string): boolean {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+    if (!m) return true;
+    const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+    return Date.now() > at + 15 * 60_000;
+}
+
 export class AwsStandIn {
     world!: svc.World;
     /** Every answered request, in order. */
@@ -53,7 +61,8 @@ export class AwsStandIn {
             req.on("data", (c: string) => (body += c));
             req.on("end", () => {
                 void standIn.answer(req, body).then((r) => {
-                    res.writeHead(r.status, { "content-type": "text/xml", "x-amzn-requestid": "stand-in" });
+                    const type = r.body.startsWith("{") ? "application/json" : "text/xml";
+                    res.writeHead(r.status, { "content-type": type, "x-amzn-requestid": "stand-in" });
                     res.end(r.body);
                 });
             });
@@ -93,9 +102,14 @@ export class AwsStandIn {
     }
 
     private async answer(req: http.IncomingMessage, body: string): Promise<Reply> {
-        const params = new URLSearchParams(body);
-        const action = params.get("Action") ?? "";
         const s = signedBy(req);
+        // A presigned GetCallerIdentity (aws eks get-token's token, replayed by aws-iam-authenticator's server) carries
+        // its parameters in the query string; the SDKs and the CLI POST them as a form.
+        const params =
+            s?.presignedAt !== undefined
+                ? new URL(req.url ?? "/", "http://stand-in").searchParams
+                : new URLSearchParams(body);
+        const action = params.get("Action") ?? "";
         const service = s?.service ?? "";
         const error = (status: number, code: string, message: string) =>
             service === "ec2"
@@ -116,6 +130,8 @@ export class AwsStandIn {
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided.",
             );
+        else if (s.presignedAt !== undefined && presignExpired(s.presignedAt))
+            reply = error(403, "ExpiredToken", "Signature expired");
         else if (held.expires !== undefined && held.expires <= Date.now())
             reply =
                 service === "ec2"
@@ -129,6 +145,8 @@ export class AwsStandIn {
         else {
             as = held.caller.arn + (held.caller.mfaAt !== undefined ? " (MFA)" : "");
             reply = await this.dispatch(`${service}:${action}`, held.caller, s.region, params, error);
+            if (action === "GetCallerIdentity" && String(req.headers.accept).includes("application/json"))
+                reply = svc.getCallerIdentityJson(held.caller);
         }
         this.log.push({ service, action, as, status: reply.status });
         return reply;

@@ -62,7 +62,7 @@ describe("client configuration outputs", () => {
         assert.match(String(raw["awsConfigProfile"]), /^\[profile k3s-admin-mfa\]\n/);
     });
 
-    it("renders a standalone kubeconfig: the v1beta1 exec user (--cache, AWS_PROFILE) and a context", async () => {
+    it("renders a standalone kubeconfig: the v1beta1 exec user (aws eks get-token, --profile, no blanked keys) and a context", async () => {
         const { kubeconfig } = await outputs();
         assert.deepEqual(kubeconfig, {
             apiVersion: "v1",
@@ -73,14 +73,13 @@ describe("client configuration outputs", () => {
                     user: {
                         exec: {
                             apiVersion: "client.authentication.k8s.io/v1beta1",
-                            command: "aws-iam-authenticator",
-                            args: ["token", "-i", "k3s", "--cache"],
-                            env: [
-                                { name: "AWS_PROFILE", value: "k3s-admin-mfa" },
-                                // Cleared, so keys exported in the shell cannot shadow the profile's role.
-                                { name: "AWS_ACCESS_KEY_ID", value: "" },
-                                { name: "AWS_SECRET_ACCESS_KEY", value: "" },
-                                { name: "AWS_SESSION_TOKEN", value: "" },
+                            // The AWS CLI's own token: no aws-iam-authenticator binary on the person's machine. The
+                            // profile on the command line drops exported keys from the CLI's chain (botocore
+                            // create_credential_resolver), so nothing needs blanking and aws-vault/granted work.
+                            command: "aws",
+                            args: [
+                                ...["--profile", "k3s-admin-mfa", "--region", "us-east-1"],
+                                ...["eks", "get-token", "--cluster-name", "k3s", "--output", "json"],
                             ],
                             interactiveMode: "IfAvailable",
                         },
@@ -93,7 +92,12 @@ describe("client configuration outputs", () => {
 
     it("puts the configured cluster ID and kubeconfig cluster in the user and context", async () => {
         const { kubeconfig } = await outputs({ clusterId: "prod.k3s", kubeconfigCluster: "k3s-prod" });
-        assert.deepEqual(kubeconfig.users[0]!.user.exec["args"], ["token", "-i", "prod.k3s", "--cache"]);
+        assert.deepEqual((kubeconfig.users[0]!.user.exec["args"] as string[]).slice(4, 8), [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "prod.k3s",
+        ]);
         assert.equal(kubeconfig.contexts[0]!.context["cluster"], "k3s-prod");
     });
 
@@ -109,5 +113,56 @@ describe("client configuration outputs", () => {
         const custom = await outputs({ kubernetesGroups: ["k3s:admins", "k3s:viewers"] });
         assert.deepEqual(custom.mapping[0]!["groups"], ["k3s:admins", "k3s:viewers"]);
         assert.doesNotMatch(String(custom.raw["authenticatorMapping"]), /:user\//);
+    });
+});
+
+describe("the handover output", () => {
+    type Handover = { people: Record<string, Record<string, string>>; cluster: Record<string, string> };
+
+    it("holds one folder per admin, with the stack's own values in settings, and the cluster operator's files", async () => {
+        const run = await runProgram(
+            {
+                createTestInstance: "false",
+                verifyEnforcement: "false",
+                userMfaMaxAgeSeconds: "7200",
+                userName: "alice",
+                adminUserNames: ["alice", "bob"],
+                clusterId: "prod.k3s",
+            },
+            fakeAccount({ region: "eu-west-1" }),
+        );
+        const h = run.outputs["handover"] as Handover;
+        assert.deepEqual(Object.keys(h.people).sort(), ["alice", "bob"]);
+        for (const [user, files] of Object.entries(h.people)) {
+            assert.deepEqual(Object.keys(files).sort(), [
+                "README.txt",
+                "aws-config",
+                "ini.sh",
+                "kubeconfig",
+                "prove-door.sh",
+                "session.sh",
+                "settings",
+                "setup.sh",
+            ]);
+            assert.match(files["settings"]!, new RegExp(`^K3S_USER=${user}$`, "m"));
+            assert.match(files["settings"]!, /^K3S_USER_MFA_MAX_AGE=7200$/m);
+            assert.match(files["settings"]!, /^K3S_REGION=eu-west-1$/m);
+            assert.match(files["settings"]!, /^K3S_CLUSTER_ID=prod\.k3s$/m);
+            assert.match(files["settings"]!, /^K3S_TEST_AMI=''$/m, "no test instance: prove-door.sh says so");
+        }
+        const config = parseYaml(h.cluster["config.yaml"]!) as { clusterID: string; server: { mapRoles: unknown[] } };
+        assert.equal(config.clusterID, "prod.k3s");
+        assert.deepEqual(config.server.mapRoles, [
+            {
+                rolearn: "arn:aws:iam::123456789012:role/alice-mfa",
+                username: "alice-mfa:{{SessionName}}",
+                groups: ["k3s-admins"],
+            },
+        ]);
+        assert.match(h.cluster["aws-iam-authenticator.service"]!, /^Before=k3s\.service$/m);
+        assert.match(
+            h.cluster["k3s-aws-iam-authenticator.yaml"]!,
+            /authentication-token-webhook-config-file=\/etc\/kubernetes\/aws-iam-authenticator\/kubeconfig\.yaml/,
+        );
     });
 });

@@ -157,20 +157,15 @@ describe("kubectl setup on a kubeconfig that already holds other entries", () =>
         );
         assert.equal(after["current-context"], "default");
         const user = after.users.find((u) => u.name === "k3s-admin-mfa")!;
-        // kubectl keeps exec env in its own (name) order: the order carries no meaning, so compare sorted.
-        const exec = user.user["exec"] as { env: { name: string }[] };
-        exec.env.sort((a, b) => a.name.localeCompare(b.name));
-        assert.deepEqual(exec, {
+        assert.deepEqual(user.user["exec"], {
             apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: "aws-iam-authenticator",
-            args: ["token", "-i", "k3s", "--cache"],
-            env: [
-                // Cleared, so keys exported in the shell cannot shadow the profile's role.
-                { name: "AWS_ACCESS_KEY_ID", value: "" },
-                { name: "AWS_PROFILE", value: "k3s-admin-mfa" },
-                { name: "AWS_SECRET_ACCESS_KEY", value: "" },
-                { name: "AWS_SESSION_TOKEN", value: "" },
+            command: "aws",
+            args: [
+                ...["--profile", "k3s-admin-mfa", "--region", "us-east-1"],
+                ...["eks", "get-token", "--cluster-name", "k3s", "--output", "json"],
             ],
+            // No variable is blanked: the profile on the command line already keeps exported keys out.
+            env: null,
             interactiveMode: "IfAvailable",
             provideClusterInfo: false,
         });

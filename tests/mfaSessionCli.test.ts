@@ -31,8 +31,14 @@ describe("mfa-session command line", () => {
             ],
             ["a negative duration written with =", ["--duration-seconds=-5"], /whole number of seconds, got "-5"/],
             ["a code that is not 6 digits", ["--token-code", "12345"], /^--token-code must be 6 digits/],
-            ["a session shorter than 15 minutes", ["--duration-seconds", "60"], /from 900 to 129600 here, got 60/],
-            ["a session token longer than 36 hours", ["--duration-seconds", "129601"], /from 900 to 129600/],
+            ["a session shorter than 15 minutes", ["--duration-seconds", "60"], /from 900 to 3600 here, got 60/],
+            // Issue 20 §1: a user session older than userMfaMaxAgeSeconds stops acting as admin; none is issued.
+            [
+                "a user session past userMfaMaxAgeSeconds",
+                ["--duration-seconds", "3601"],
+                /from 900 to 3600 here, got 3601/,
+            ],
+            ["a session token longer than 36 hours", ["--duration-seconds", "129600"], /from 900 to 3600/],
             [
                 "a stack-role session longer than the role's hour",
                 ["--stack", "dev", "--duration-seconds", "3601"],

@@ -93,6 +93,10 @@ export function world(env: NodeJS.ProcessEnv = {}): World {
     const file = path.join(home, ".aws", "credentials");
     fs.writeFileSync(file, BEFORE, { mode: 0o600 });
     const fullEnv = { HOME: home, ...env };
+    // The stack file --stack reads: the test's own, never the person's Pulumi.dev.yaml (which `pulumi stack rm` deletes).
+    const projectDir = path.join(home, "project");
+    fs.mkdirSync(projectDir);
+    fs.writeFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n");
     return {
         home,
         file,
@@ -106,6 +110,7 @@ export function world(env: NodeJS.ProcessEnv = {}): World {
                 {
                     env: fullEnv,
                     tty: false,
+                    projectDir,
                     makeClients: (region) => {
                         r.region = region;
                         return { sts: new STSClient({ region }), iam: new IAMClient({ region }) };

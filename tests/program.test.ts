@@ -38,6 +38,8 @@ describe("the program (index.ts) under mocks", () => {
             kubeconfig: run.outputs["kubeconfig"],
             authenticatorMapping: run.outputs["authenticatorMapping"],
             clusterRoleBinding: run.outputs["clusterRoleBinding"],
+            // Each admin's hand-over and the cluster operator's files (handover/; docs/daily-use.md).
+            handover: run.outputs["handover"],
             // Only a stack of several admins has the per-person map; only one with the alarm, its topic.
             people: undefined,
             tamperAlarmTopicArn: undefined,
@@ -52,6 +54,13 @@ describe("the program (index.ts) under mocks", () => {
             assert.equal(typeof run.outputs[key], "string", key);
         }
         assert.match(String(run.outputs["testInstanceId"]), /^i-/);
+        // prove-door.sh DryRuns the very launch the stack made: its type, subnet and image reach the settings.
+        const handover = run.outputs["handover"] as { people: Record<string, Record<string, string>> };
+        const settings = handover.people["k3s-admin"]!["settings"]!;
+        const instance = run.resources.find((r) => r.type === "aws:ec2/instance:Instance")!.inputs;
+        assert.match(settings, new RegExp(`^K3S_TEST_AMI=${String(instance["ami"])}$`, "m"));
+        assert.match(settings, new RegExp(`^K3S_TEST_SUBNET=${String(instance["subnetId"])}$`, "m"));
+        assert.match(settings, /^K3S_TEST_TYPE=t3\.micro$/m);
     });
 
     it("uses the stack's provider for everything by default", () => {

@@ -30,7 +30,8 @@ describe("prove-mfa against the EC2/STS/IAM stand-in", () => {
         );
         assert.match(
             r.out[1]!,
-            /^2\/5 ok {3}sts:AssumeRole k3s-admin-mfa as k3s-admin, long-term keys .* -> AccessDenied: as promised/,
+            // Issue 20 §5: the user's Deny refuses first, so the step says it proved the Deny and not the trust.
+            /^2\/5 ok {3}sts:AssumeRole k3s-admin-mfa as k3s-admin, long-term keys .* -> AccessDenied: as promised \(refused by the user's MFA Deny \(the role's trust was not reached: this proves the Deny, not the trust\)\)$/,
         );
         assert.match(
             r.out[2]!,

@@ -202,6 +202,18 @@ export function getCallerIdentity(w: World, caller: Caller): Reply {
     });
 }
 
+/**
+ * GetCallerIdentity in STS's JSON form, which STS sends when asked with `Accept: application/json`, as
+ * aws-iam-authenticator's verifier asks (pkg/token/token.go, tokenVerifier.Verify, v0.7.18).
+ */
+export function getCallerIdentityJson(caller: Caller): Reply {
+    const result = { Arn: caller.arn, UserId: caller.userId, Account: caller.arn.split(":")[4] };
+    const body = {
+        GetCallerIdentityResponse: { GetCallerIdentityResult: result, ResponseMetadata: { RequestId: "stand-in" } },
+    };
+    return { status: 200, body: JSON.stringify(body) };
+}
+
 export async function decodeAuthorizationMessage(w: World, caller: Caller, p: Params): Promise<Reply> {
     const d = await w.account.decide(caller, "sts:DecodeAuthorizationMessage", "*");
     if (!d.allowed)

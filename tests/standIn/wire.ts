@@ -19,15 +19,40 @@ export interface Signed {
     readonly signedHeaders: string[];
     readonly signature: string;
     readonly securityToken?: string;
+    /** A presigned URL's X-Amz-Date: STS honours such a URL for 15 minutes from it. */
+    readonly presignedAt?: string;
 }
 
 const AUTH =
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 
-/** The SigV4 Authorization header's parts; undefined when the request is not signed that way. */
+const CREDENTIAL = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+
+/**
+ * A presigned URL's parts (SigV4 in the query string: X-Amz-Credential, X-Amz-SignedHeaders, X-Amz-Signature), as
+ * `aws eks get-token` writes them into its token and aws-iam-authenticator's server replays them.
+ */
+function presigned(req: IncomingMessage): Signed | undefined {
+    const q = new URL(req.url ?? "/", "http://stand-in").searchParams;
+    const m = CREDENTIAL.exec(q.get("X-Amz-Credential") ?? "");
+    const signature = q.get("X-Amz-Signature") ?? "";
+    if (q.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256" || !m || !/^[0-9a-f]{64}$/.test(signature)) return undefined;
+    return {
+        accessKeyId: m[1]!,
+        date: m[2]!,
+        region: m[3]!,
+        service: m[4]!,
+        signedHeaders: (q.get("X-Amz-SignedHeaders") ?? "").split(";"),
+        signature,
+        securityToken: q.get("X-Amz-Security-Token") ?? undefined,
+        presignedAt: q.get("X-Amz-Date") ?? "",
+    };
+}
+
+/** The SigV4 parts of the Authorization header, or of a presigned URL; undefined when the request is not signed. */
 export function signedBy(req: IncomingMessage): Signed | undefined {
     const m = AUTH.exec(String(req.headers.authorization ?? ""));
-    if (!m) return undefined;
+    if (!m) return presigned(req);
     const token = req.headers["x-amz-security-token"];
     return {
         accessKeyId: m[1]!,
@@ -41,6 +66,8 @@ export function signedBy(req: IncomingMessage): Signed | undefined {
 }
 
 const sha256 = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
+const rfc3986 = (text: string) =>
+    encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
 
 /**
@@ -50,7 +77,8 @@ const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).u
 export function signatureMatches(req: IncomingMessage, body: string, s: Signed, secret: string): boolean {
     const url = new URL(req.url ?? "/", "http://stand-in");
     const query = [...url.searchParams]
-        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+        .filter(([k]) => s.presignedAt === undefined || k !== "X-Amz-Signature")
+        .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
         .sort()
         .join("&");
     const headers = s.signedHeaders
@@ -62,7 +90,7 @@ export function signatureMatches(req: IncomingMessage, body: string, s: Signed, 
         )
         .join("");
     const canonical = [req.method, url.pathname, query, headers, s.signedHeaders.join(";"), sha256(body)].join("\n");
-    const amzDate = String(req.headers["x-amz-date"] ?? "");
+    const amzDate = s.presignedAt ?? String(req.headers["x-amz-date"] ?? "");
     const scope = `${s.date}/${s.region}/${s.service}/aws4_request`;
     const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
     let key = hmac(`AWS4${secret}`, s.date);
