@@ -63,7 +63,7 @@ const IGNORED = new Set(
 
 /**
  * Each `aws:` setting of @pulumi/aws 7 (config/vars.d.ts): carried over as the environment variable the AWS SDK for
- * JavaScript reads (or one scripts/awsSession.ts reads), ignored because it does not change which account or which
+ * JavaScript reads (or one cli/awsSession.ts reads), ignored because it does not change which account or which
  * credentials the check uses, or refused.
  */
 const RULES: Readonly<Record<string, Carry | { refuse: string }>> = {
@@ -169,7 +169,7 @@ export function summaryOf(stdout: string | undefined, urn: string): string {
 }
 
 /**
- * The proof inside `pulumi up`: after the user, both its policies and the role exist, scripts/check-enforcement.ts
+ * The proof inside `pulumi up`: after the user, both its policies and the role exist, checks/main.ts
  * asks IAM whether the Deny bites without MFA and lifts with it, and reads the role's trust policy as IAM stores
  * it. A failure fails the update. It runs again whenever the user, either policy or the role's trust changes.
  */
@@ -217,7 +217,7 @@ export class EnforcementCheck extends pulumi.ComponentResource {
                 // logged as they come (`logging` unset: local/logging.go, ShouldLogStdout); the script prints
                 // names and ARNs only. No `delete`: commandController.go, Delete, runs nothing without one.
                 interpreter: ["node", "-r", "ts-node/register/transpile-only"],
-                create: "scripts/check-enforcement.ts",
+                create: "checks/main.ts",
                 environment: pulumi
                     .all([argv, awsEnv])
                     .apply(([flags, env]) => ({ ...env, CHECK_ENFORCEMENT_ARGS: JSON.stringify(flags) })),

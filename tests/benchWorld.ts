@@ -1,5 +1,5 @@
 /**
- * The benchmark's world (scripts/bench-person.sh): the AWS stand-in behind its TLS proxy, a hand-over folder and a
+ * The benchmark's world (dev/bench/person.sh): the AWS stand-in behind its TLS proxy, a hand-over folder and a
  * HOME with the person's long-term keys, kept up until SIGTERM. Prints `export` lines for the shell to source.
  * Enough one-time codes for every run: AWS accepts each code once, and so does the stand-in.
  */

@@ -2,14 +2,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../scripts/checkDependenciesCommand";
+import { main } from "../dev/dependencies/command";
 import {
     compareVersions,
     dependencyProblem,
     type LockedDependency,
     lockedDirectDependencies,
     type RegistryAnswer,
-} from "../scripts/dependencyRules";
+} from "../dev/dependencies/rules";
 
 /**
  * The dependency guard (issue 19). The registry's answers are documents captured from registry.npmjs.org on
@@ -24,7 +24,7 @@ const COMMAND = registry("pulumi-command");
 const TYPESCRIPT = registry("typescript");
 const dep = (name: string, version: string, registryName = name): LockedDependency => ({ name, registryName, version });
 
-describe("the dependency guard's rules (scripts/dependencyRules.ts)", () => {
+describe("the dependency guard's rules (dev/dependencies/rules.ts)", () => {
     it("refuses @pulumi/command 4.5.0: above npm's latest 1.2.1, and deprecated", () => {
         assert.equal(COMMAND["dist-tags"]["latest"], "1.2.1");
         assert.equal(
@@ -186,7 +186,7 @@ describe("where the dependency guard runs", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
             scripts: Record<string, string>;
         };
-        assert.match(pkg.scripts["check-dependencies"]!, /scripts\/check-dependencies\.ts$/);
+        assert.match(pkg.scripts["check-dependencies"]!, /dev\/dependencies\/main\.ts$/);
         assert.match(
             fs.readFileSync(path.join(root, "docs", "dependencies.md"), "utf8"),
             /`npm run check-dependencies`/,

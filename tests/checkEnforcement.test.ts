@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { GetRoleCommand, NoSuchEntityException, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { CheckError, checkEnforcement } from "../scripts/enforcement";
+import { CheckError, checkEnforcement } from "../checks/enforcement";
 import {
     account,
     admin,

@@ -10,8 +10,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleCommandInput, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { assumeRoleChain, awsClients, ClientSettings, Credentials, parseAssumeRoles } from "../scripts/awsSession";
-import { ARGS_ENV, main, MakeClients } from "../scripts/checkEnforcementCommand";
+import { assumeRoleChain, awsClients, ClientSettings, Credentials, parseAssumeRoles } from "../cli/awsSession";
+import { ARGS_ENV, main, MakeClients } from "../checks/command";
 import { stsMock } from "./iamAccount";
 
 const USER_ARN = "arn:aws:iam::123456789012:user/k3s-admin";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkEnvironment, ruleFor, SettingError } from "../components/enforcementCheck";
-import { ASSUME_ROLES_ENV, STS_REGION_ENV } from "../scripts/awsSession";
+import { ASSUME_ROLES_ENV, STS_REGION_ENV } from "../cli/awsSession";
 
 /** Each `aws:` setting as the Pulumi CLI hands it to the program: a string, JSON for lists and objects. */
 const PASSED: [string, string, Record<string, string>][] = [

@@ -38,7 +38,7 @@ const STACK_READS: readonly Request[] = readsOf({
     tokens: Object.keys(INVOKE_READS),
 });
 
-/** The post-deploy check (scripts/enforcement.ts attempt, scripts/simulation.ts simulate). */
+/** The post-deploy check (checks/enforcement.ts attempt, checks/simulation.ts simulate). */
 const CHECK_READS: readonly Request[] = [
     ["sts:GetCallerIdentity", "*", "enforcement.ts sameAccount"],
     ["iam:GetUserPolicy", USER, "enforcement.ts denySids"],

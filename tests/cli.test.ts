@@ -11,9 +11,9 @@ import {
     parseFlags,
     runCommand,
     UsageError,
-} from "../scripts/cli";
+} from "../cli/command";
 
-describe("the commands' shared layer (scripts/cli.ts)", () => {
+describe("the commands' shared layer (cli/command.ts)", () => {
     describe("Node.js guard", () => {
         it("asks for the Node.js that package.json's engines names", () => {
             const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "package.json"), "utf8")) as {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { profileNames, replaceSection } from "../scripts/credentialsFile";
+import { profileNames, replaceSection } from "../commands/credentialsFile";
 
 describe("shared credentials file editing", () => {
     it("replaces only the named section, keeping the blank line before the next one", () => {

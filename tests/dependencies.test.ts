@@ -35,7 +35,7 @@ describe("what the deployed program depends on", () => {
         assert.ok(!("@cloud-copilot/iam-simulate" in pkg.dependencies));
     });
 
-    for (const script of ["scripts/check-enforcement.ts", "scripts/mfa-session.ts", "scripts/prove-mfa.ts"]) {
+    for (const script of ["checks/main.ts", "commands/mfa-session/main.ts", "commands/prove-mfa/main.ts"]) {
         it(`ships ${script} with nothing but runtime dependencies`, () => {
             const { packages } = programImports(script);
             assert.deepEqual(
@@ -46,11 +46,11 @@ describe("what the deployed program depends on", () => {
         });
     }
 
-    it("stays out of the analysis, scripts and tests folders", () => {
+    it("stays out of the analysis, checks, commands, tooling and tests folders", () => {
         const { files } = programImports();
         assert.ok(files.includes("components/policies.ts"));
         assert.deepEqual(
-            files.filter((f) => /^(analysis|scripts|tests)\//.test(f)),
+            files.filter((f) => /^(analysis|checks|cli|commands|dev|tests)\//.test(f)),
             [],
         );
     });

@@ -12,7 +12,7 @@ const ROOT = path.resolve(__dirname, "..");
  * Pulumi.yaml's runtime options, and the ts-node options the benchmark reckons cmd/run passes.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const bench = require("../scripts/bench-startup.cjs") as {
+const bench = require("../dev/bench/loadProgram.cjs") as {
     hostEnv(mode: "deploy" | "typecheck"): Record<string, string>;
     tsNodeOptions(env: Record<string, string>, cwd: string): Registration["options"];
 };
@@ -120,7 +120,7 @@ describe("a deploy's start-up (the program as the Pulumi CLI starts it)", functi
         assert.match(pkg.scripts["typecheck"]!, /tsc --noEmit -p \. /);
     });
 
-    it("is what scripts/bench-startup.sh measures: its runs register ts-node as cmd/run does, in both modes", async () => {
+    it("is what dev/bench/startup.sh measures: its runs register ts-node as cmd/run does, in both modes", async () => {
         const { deploy, typecheck } = await runs();
         // As cmd/run's options reached the test: through JSON, which leaves out an undefined transpileOnly.
         const reckoned = (mode: "deploy" | "typecheck") =>

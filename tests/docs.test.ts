@@ -153,7 +153,7 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             for (const m of commands.matchAll(/\bnpm run(?: -s| --silent)? ([\w-]+(?::[\w-]+)*)([^\n|]*)/g)) {
                 const [, script = "", rest = ""] = m;
                 assert.ok(pkg.scripts[script] !== undefined, `${page}: npm run ${script}: no such script`);
-                // A TypeScript command's flags (scripts/test.mjs hands its options to mocha).
+                // A TypeScript command's flags (dev/test/main.mjs hands its options to mocha).
                 const file = /\b([\w/.-]+\.ts)\b/.exec(pkg.scripts[script]!)?.[1];
                 const args = rest.split(/\s--\s/)[1];
                 if (!file || args === undefined) continue;
@@ -270,8 +270,17 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
 
     it("messages in the code that point to a README section name one that exists", () => {
         const headings = [...prose("README.md").matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]!.trim());
-        const sources = ["scripts", "components", "analysis", ".github/workflows"].flatMap((dir) =>
-            fs.readdirSync(path.join(ROOT, dir)).map((f) => path.join(dir, f)),
+        const sources = [
+            "checks",
+            "cli",
+            "commands",
+            "dev",
+            "handover",
+            "components",
+            "analysis",
+            ".github/workflows",
+        ].flatMap((dir) =>
+            fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).map((f) => path.join(dir, f)),
         );
         for (const file of [...sources, "config.ts", "index.ts"]) {
             if (!fs.statSync(path.join(ROOT, file)).isFile()) continue;

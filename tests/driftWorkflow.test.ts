@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { parseFlags } from "../scripts/checkEnforcementCommand";
+import { parseFlags } from "../checks/command";
 import { installScriptsOff, secretsScoped, supportedPinnedActions, type Workflow } from "./workflowRules";
 
 const FILE = path.resolve(__dirname, "..", ".github", "workflows", "drift.yml");

@@ -6,7 +6,7 @@ import { AdminUser } from "../components/adminUser";
 import { EnforcementCheck, EnforcementCheckArgs, summaryOf } from "../components/enforcementCheck";
 import { MfaRole } from "../components/mfaRole";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { argvOf, parseFlags } from "../scripts/checkEnforcementCommand";
+import { argvOf, parseFlags } from "../checks/command";
 import { early, inBackground } from "./early";
 import { inputsOf, MockAws, parseUrn, promiseOf, registrationOf, settle, useMocks } from "./mocks";
 
@@ -84,7 +84,7 @@ const refusedCheck = early(
 describe("EnforcementCheck (the proof inside pulumi up)", () => {
     it("runs the check script with node directly: no shell, so no quoting on any OS", async () => {
         const { argv } = asRun(await stack(useMocks()).inputs());
-        assert.deepEqual(argv, ["node", "-r", "ts-node/register/transpile-only", "scripts/check-enforcement.ts"]);
+        assert.deepEqual(argv, ["node", "-r", "ts-node/register/transpile-only", "checks/main.ts"]);
     });
 
     it("hands the script exactly the values it was given, a space and quotes included", async () => {

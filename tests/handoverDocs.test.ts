@@ -23,7 +23,7 @@ describe("the daily-use and cluster docs", () => {
         for (const s of run) assert.ok((SCRIPTS as readonly string[]).includes(s), s);
         assert.ok(text.includes("pulumi stack output --json handover | node handover/write.mjs handover-out"));
         assert.ok(fs.existsSync(path.join(__dirname, "../handover/write.mjs")));
-        assert.ok(fs.existsSync(path.join(__dirname, "../scripts/bench-person.sh")));
+        assert.ok(fs.existsSync(path.join(__dirname, "../dev/bench/person.sh")));
     });
 
     it("cluster.md lists exactly the files the stack renders, installs them where the unit and drop-in expect, at the version read", () => {

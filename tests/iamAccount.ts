@@ -12,7 +12,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { analyzerMock, iamMock, stsMock } from "./sdkMocks";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import type { CheckDeps } from "../scripts/enforcement";
+import type { CheckDeps } from "../checks/enforcement";
 
 /**
  * IAM, STS and IAM Access Analyzer as the SDK clients see them (aws-sdk-client-mock), answering the way the API

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { PassThrough } from "node:stream";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { terminalPrompt } from "../scripts/cli";
+import { terminalPrompt } from "../cli/command";
 import { awsAnswers, awsCalls, BEFORE, removeWorlds, sessionCalls, sts, world } from "./mfaSessionWorld";
 
 /** The command line as the README documents it: exit 2 for any bad argument, 130 for Ctrl+C, one line each. */

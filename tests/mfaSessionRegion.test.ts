@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { resolveRegion } from "../scripts/awsRegion";
+import { resolveRegion } from "../cli/awsRegion";
 import { awsAnswers, awsCalls, BEFORE, ini, removeWorlds, world } from "./mfaSessionWorld";
 
 /**

@@ -5,7 +5,7 @@ import { IAMClient, ListMFADevicesCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
 import { iamMock as iam, stsMock as sts } from "./sdkMocks";
 import { parse as parseIni } from "ini";
-import { main, type Context } from "../scripts/mfaSessionCommand";
+import { main, type Context } from "../commands/mfa-session/command";
 
 /**
  * What the mfa-session tests share: a HOME of real files in a temporary folder (removed after each test), and STS

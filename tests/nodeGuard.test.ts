@@ -53,9 +53,9 @@ function runScript(name: string, node: string): Promise<{ code: number | null; o
     });
 }
 
-describe("the Node.js guard (scripts/nodeGuard.cjs)", () => {
+describe("the Node.js guard (dev/nodeGuard.cjs)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const guard = require("../scripts/nodeGuard.cjs") as {
+    const guard = require("../dev/nodeGuard.cjs") as {
         problem(version: string, required: number): string | undefined;
         requiredMajor(): number;
     };
@@ -72,7 +72,7 @@ describe("the Node.js guard (scripts/nodeGuard.cjs)", () => {
     });
 
     it("lets every script start on this Node.js, silently", () => {
-        const r = execFileSync(process.execPath, [path.join(ROOT, "scripts", "nodeGuard.cjs")], { encoding: "utf8" });
+        const r = execFileSync(process.execPath, [path.join(ROOT, "dev", "nodeGuard.cjs")], { encoding: "utf8" });
         assert.equal(r, "");
     });
 
@@ -95,14 +95,14 @@ describe("the Node.js guard (scripts/nodeGuard.cjs)", () => {
         assert.deepEqual(found, expected);
     });
 
-    it("stops the test runner run by hand too, before its imports (node scripts/test.mjs)", function () {
+    it("stops the test runner run by hand too, before its imports (node dev/test/main.mjs)", function () {
         const old = olderNode();
         if (old === undefined) this.skip();
         const env = { ...process.env };
         delete env["npm_lifecycle_event"];
         let r: { status: number | null; stderr: string };
         try {
-            execFileSync(old.bin, ["scripts/test.mjs"], { cwd: ROOT, env, encoding: "utf8", stdio: "pipe" });
+            execFileSync(old.bin, ["dev/test/main.mjs"], { cwd: ROOT, env, encoding: "utf8", stdio: "pipe" });
             r = { status: 0, stderr: "" };
         } catch (err) {
             r = err as { status: number | null; stderr: string };
@@ -111,7 +111,7 @@ describe("the Node.js guard (scripts/nodeGuard.cjs)", () => {
             [r.status, r.stderr],
             [
                 1,
-                `scripts/test.mjs: needs Node.js ${REQUIRED} or newer, this is ${old.version} (see README, "Prerequisites")\n`,
+                `dev/test/main.mjs: needs Node.js ${REQUIRED} or newer, this is ${old.version} (see README, "Prerequisites")\n`,
             ],
         );
     });

@@ -67,7 +67,7 @@ type EndToEnd = Awaited<ReturnType<typeof endToEnd>>;
 
 /**
  * prove-mfa's command line: --help, exit 2 for bad arguments, the stack's outputs through a fake `pulumi` on PATH
- * (run without a shell), and two true end-to-end runs of scripts/prove-mfa.ts as a person runs it.
+ * (run without a shell), and two true end-to-end runs of commands/prove-mfa/main.ts as a person runs it.
  */
 describe("prove-mfa command line", () => {
     let w: ProveWorld;
@@ -187,7 +187,7 @@ describe("prove-mfa command line", () => {
             ));
     });
 
-    describe("end to end: node scripts/prove-mfa.ts in a process of its own", function () {
+    describe("end to end: node commands/prove-mfa/main.ts in a process of its own", function () {
         this.timeout(20000); // ts-node and the SDK load in each process: seconds, not milliseconds
         let runs: EndToEnd["runs"];
         let leaks: string[][];

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { stackFacts } from "../scripts/proveMfaStack";
+import { stackFacts } from "../commands/prove-mfa/stack";
 
 /** prove-mfa in a stack of several admins: the `people` output names each person's ARN and profile. */
 const ACCOUNT = "arn:aws:iam::123456789012";

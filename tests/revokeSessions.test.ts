@@ -4,7 +4,7 @@ import type { DeclaredAccess } from "../analysis/declared";
 import { managedPolicyDocument } from "../analysis/managedPolicies";
 import { simulate } from "../analysis/simulate";
 import { administratorAccessArn, mfaEnforcementPolicy, type PolicyDocument } from "../components/policies";
-import { main, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../scripts/revokeSessions";
+import { main, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../commands/revoke-sessions/policy";
 
 /**
  * The user's kill switch (issue #20 §1), through the IAM evaluation engine: with the revocation Deny attached,

@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { commitWrite, planWrite } from "../scripts/safeWrite";
+import { commitWrite, planWrite } from "../commands/safeWrite";
 
 /** Writing a person's file on real files in a temporary folder, removed after each test. */
-describe("safe writes (scripts/safeWrite.ts)", () => {
+describe("safe writes (commands/safeWrite.ts)", () => {
     let dir: string;
     beforeEach(() => {
         dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "safe-write-")));

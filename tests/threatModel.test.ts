@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROLE_EVENTS, SELF_EVENTS, USER_EVENTS } from "../components/tamperPattern";
-import { parseFlags } from "../scripts/checkEnforcementCommand";
-import { main as revokeMain } from "../scripts/revokeSessions";
+import { parseFlags } from "../checks/command";
+import { main as revokeMain } from "../commands/revoke-sessions/policy";
 
 /** docs/threat-model.md: what it links, lists and tells people to run is what the project has. */
 const ROOT = path.resolve(__dirname, "..");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { mfaTrustPolicy, trustedPrincipalArn } from "../components/policies";
-import { evaluateTrust, isUniqueId, trustProblem } from "../scripts/trustPolicy";
+import { evaluateTrust, isUniqueId, trustProblem } from "../checks/trustPolicy";
 
 const USER = "arn:aws:iam::123456789012:user/k3s-admin";
 const ROLE = "arn:aws:iam::123456789012:role/k3s-admin-mfa";

@@ -9,8 +9,8 @@ import {
 } from "@aws-sdk/client-accessanalyzer";
 import { GetRoleCommand, GetUserPolicyCommand } from "@aws-sdk/client-iam";
 import { mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
-import { checkEnforcement } from "../scripts/enforcement";
-import { findingLine, findingsOf, pathText, trustPolicy } from "../scripts/validatePolicies";
+import { checkEnforcement } from "../checks/enforcement";
+import { findingLine, findingsOf, pathText, trustPolicy } from "../checks/validatePolicies";
 import { account, analyzerMock, deps, iamMock, OPTS, POLICY, roleOutput, stsMock, USER_ARN } from "./iamAccount";
 
 /**

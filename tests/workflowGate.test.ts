@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { lintWorkflow } from "../scripts/lint-workflows";
+import { lintWorkflow } from "../dev/lintWorkflows";
 import {
     credentialedJobsGated,
     noLongLivedSecrets,

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { main as plan } from "../analysis/plan";
-import { lintWorkflow, lintWorkflowFiles } from "../scripts/lint-workflows";
+import { lintWorkflow, lintWorkflowFiles } from "../dev/lintWorkflows";
 import {
     basePolicyPack,
     installScriptsOff,

@@ -7,7 +7,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { awsConfigProfile } from "../../components/clientConfig";
 import { ROLE_MAX_SESSION_SECONDS } from "../../components/mfaRole";
 import type { PolicyDocument } from "../../components/policies";
-import { main, type Context } from "../../scripts/proveMfaCommand";
+import { main, type Context } from "../../commands/prove-mfa/command";
 import { AwsStandIn, INSTANCE, REGION, type StandInOptions } from "../awsStandIn";
 import { inBackground } from "../early";
 
@@ -127,7 +127,7 @@ export class ProveWorld {
         return file;
     }
 
-    /** The command in this process, as main() is called by scripts/prove-mfa.ts. */
+    /** The command in this process, as main() is called by commands/prove-mfa/main.ts. */
     async run(argv: string[], ctx: Partial<Context> = {}): Promise<Run> {
         const out: string[] = [];
         const err: string[] = [];
@@ -143,13 +143,13 @@ export class ProveWorld {
         return { code, out, err };
     }
 
-    /** The command as a person runs it: `node -r ts-node/register/transpile-only scripts/prove-mfa.ts`. */
+    /** The command as a person runs it: `node -r ts-node/register/transpile-only commands/prove-mfa/main.ts`. */
     spawn(argv: string[], env: Record<string, string>, stdin = ""): Promise<Run & { stdout: string }> {
         return new Promise((resolve) => {
             const child = inBackground(
                 spawn(
                     process.execPath,
-                    ["-r", "ts-node/register/transpile-only", path.join("scripts", "prove-mfa.ts"), ...argv],
+                    ["-r", "ts-node/register/transpile-only", path.join("commands", "prove-mfa", "main.ts"), ...argv],
                     { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", ...this.env(), ...env } },
                 ),
             );

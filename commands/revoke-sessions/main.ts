@@ -1,0 +1,10 @@
+/**
+ * revoke-sessions-policy: prints the Deny that ends an IAM user's sessions issued before a time
+ * (commands/revoke-sessions/policy.ts). Exit status 0 with the policy on stdout; 2 for a bad command line.
+ */
+import { runCommand } from "../../cli/command";
+import type { main } from "./policy";
+
+if (require.main === module) {
+    void runCommand("revoke-sessions-policy", async (): Promise<typeof main> => (await import("./policy")).main);
+}
