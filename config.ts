@@ -70,6 +70,11 @@ export interface StackConfig {
     readonly tamperAlarmEmail: pulumi.Input<string> | undefined;
     /** Prove the enforcement with IAM's policy simulator after every change (`pulumi up`). */
     readonly verifyEnforcement: boolean;
+    /**
+     * MFA devices an admin may hold before the check fails (a backup device); more is how stolen keys or a stale
+     * session would make their access permanent (docs/threat-model.md).
+     */
+    readonly maxMfaDevices: number;
     /** AWS CLI profile holding the user's long-term keys, named in the generated MFA profile. */
     readonly sourceProfile: string;
     /** Name of the user's MFA device: the last part of its serial `arn:…:mfa/<name>`. */
@@ -129,6 +134,7 @@ export const CONFIG_KEYS = [
     "mfaPolicy",
     "userMfaMaxAgeSeconds",
     "verifyEnforcement",
+    "maxMfaDevices",
     "tamperAlarm",
     "tamperAlarmEmail",
     "sourceProfile",
@@ -551,6 +557,8 @@ export function parseConfig(
         mfaPolicy,
         userMfaMaxAgeSeconds,
         verifyEnforcement: read.boolean("verifyEnforcement", true),
+        // IAM's own limit is 8 devices per user.
+        maxMfaDevices: read.integer("maxMfaDevices", 1, 8, 1),
         tamperAlarm,
         // Validated in clear above (an error prints [secret]); handed on as a secret if stored as one.
         tamperAlarmEmail:

@@ -65,6 +65,7 @@ const checks = config.verifyEnforcement
                       admin: p.user,
                       role,
                       mfaMaxAgeSeconds: config.mfaMaxAgeSeconds,
+                      maxMfaDevices: config.maxMfaDevices,
                       awsSettings: awsSettingsInputs(config),
                   },
                   aliasesOf(p.settings),
@@ -117,6 +118,8 @@ export const policyName = admin.policyName;
 export const roleName = role.roleName;
 export const roleArn = role.roleArn;
 export const mfaMaxAgeSeconds = config.mfaMaxAgeSeconds;
+/** The nightly drift run holds every admin to the same device count as the post-deploy check. */
+export const maxMfaDevices = config.maxMfaDevices;
 export const testInstanceId = testInstance?.instanceId;
 export const testInstanceType = testInstance?.instanceType;
 export const testInstanceSubnetId = testInstance?.subnetId;

@@ -18,6 +18,8 @@ export interface EnforcementCheckArgs {
     readonly awsSettings?: AwsSettings;
     /** How long to wait for IAM to catch up before failing the update. Default: 60 s. */
     readonly maxWaitSeconds?: number;
+    /** MFA devices the admin may hold before the check fails (config `maxMfaDevices`). Default: 1. */
+    readonly maxMfaDevices?: number;
 }
 
 /** A provider setting the check cannot honour: it would talk to another account, or with other credentials. */
@@ -201,6 +203,7 @@ export class EnforcementCheck extends pulumi.ComponentResource {
                 ...["--user-arn", userArn, "--policy-name", policyName, "--role-arn", roleArn],
                 ...["--mfa-max-age-seconds", String(args.mfaMaxAgeSeconds)],
                 ...["--max-wait-seconds", String(args.maxWaitSeconds ?? 60)],
+                ...["--max-mfa-devices", String(args.maxMfaDevices ?? 1)],
             ]);
 
         this.check = new command.local.Command(

@@ -78,6 +78,7 @@ describe("config", () => {
             mfaPolicy: "scoped",
             userMfaMaxAgeSeconds: 3600,
             verifyEnforcement: true,
+            maxMfaDevices: 1,
             tamperAlarm: false,
             tamperAlarmEmail: undefined,
             sourceProfile: "k3s-admin",
@@ -230,6 +231,13 @@ describe("config", () => {
                 { mfaPolicy: "seed", userMfaMaxAgeSeconds: "7200" },
                 '`userMfaMaxAgeSeconds` has no effect with `mfaPolicy` "seed" (the seed\'s document has no age limit): unset it, or use mfaPolicy "scoped", got "7200"',
             ],
+            [
+                // IAM lets a user hold up to 8 MFA devices; 0 would fail every admin who enrolled one.
+                "maxMfaDevices beyond IAM's 8 devices",
+                { maxMfaDevices: "9" },
+                `\`maxMfaDevices\` must be an integer from 1 to 8, got "9"`,
+            ],
+            ["maxMfaDevices of 0", { maxMfaDevices: "0" }, `\`maxMfaDevices\` must be an integer from 1 to 8, got "0"`],
             [
                 "verifyEnforcement other than true or false",
                 { verifyEnforcement: "no" },

@@ -111,9 +111,12 @@ describe("nightly drift workflow", () => {
         // The nightly run fails while an admin has active keys and no MFA device (the enrolment window), not only
         // prints it: under `pulumi up` the same check only reports it.
         assert.match(run, /\n\s*--fail-on-enrolment-window \\\n/);
+        // The same device count as the post-deploy check; a stack deployed before the output existed means 1.
+        assert.ok(run.includes(`--max-mfa-devices "$(jq -r '.maxMfaDevices // 1' "$out")"`));
         const argv = [
             ["--user-arn", outputs["userArn"]!],
             ...fromOutputs,
+            ["--max-mfa-devices", "2"],
             ["--fail-on-enrolment-window"],
             ["--region", "us-east-1"],
         ];
@@ -123,5 +126,6 @@ describe("nightly drift workflow", () => {
             [outputs["userArn"], outputs["policyName"], outputs["roleArn"], 3600, "us-east-1"],
         );
         assert.equal(flags.failOnEnrolmentWindow, true);
+        assert.equal(flags.maxMfaDevices, 2);
     });
 });

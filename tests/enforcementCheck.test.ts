@@ -116,6 +116,12 @@ describe("EnforcementCheck (the proof inside pulumi up)", () => {
         assert.match(run.stderr, /^check-enforcement: .*ECONNREFUSED.*\n$/);
     });
 
+    it("allows as many MFA devices per admin as it is told (a backup device), and one by default", async () => {
+        const s = stack(useMocks(), {}, { maxMfaDevices: 2 });
+        const { argv, env } = asRun(await s.inputs());
+        assert.equal(parseFlags(argvOf(argv.slice(4), env)).maxMfaDevices, 2);
+    });
+
     it("runs after the user, its policies and the role, and again when any of them or the trust policy changes", async () => {
         const mocks = useMocks();
         const s = stack(mocks);

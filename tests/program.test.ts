@@ -27,6 +27,7 @@ describe("the program (index.ts) under mocks", () => {
             roleName: "k3s-admin-mfa",
             roleArn: "arn:aws:iam::123456789012:role/k3s-admin-mfa",
             mfaMaxAgeSeconds: 3600,
+            maxMfaDevices: 1,
             testInstanceId: run.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.id,
             // What prove-mfa needs to repeat the launch as a DryRun: the type, and the subnet and image actually used.
             testInstanceType: "t3.micro",
