@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { mfaDenyStatement, mfaTrustPolicy } from "../components/policies";
+import { mfaDenyStatement, mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { awsProviderSettings } from "../config";
 
 /**
@@ -213,7 +213,9 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             assert.match(type, types[declared.type]!, `settings.md: ${key} is a ${declared.type}`);
             const d = declared.default;
             const empty =
-                d === "" || (Array.isArray(d) && d.length === 0) || (typeof d === "object" && Object.keys(d).length === 0);
+                d === "" ||
+                (Array.isArray(d) && d.length === 0) ||
+                (typeof d === "object" && Object.keys(d).length === 0);
             if (empty) assert.match(shownDefault, /^empty/, `settings.md: ${key}'s default is empty`);
             else
                 assert.equal(
@@ -238,6 +240,12 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             trust,
             mfaTrustPolicy({ principalArn: "arn:aws:iam::<account>:user/k3s-admin", mfaMaxAgeSeconds: 3600 }),
         );
+    });
+
+    it("docs/door.md shows what the scoped style adds as components/policies.ts builds it, with the default settings", () => {
+        const block = codeBlocks("docs/door.md", "json").find((b) => b.includes('"Sid": "OnlyOwnUserWithoutMFA"'));
+        assert.ok(block, "docs/door.md: no JSON block with the scoped statements");
+        assert.deepEqual(JSON.parse(block), mfaEnforcementPolicy().Statement.slice(1));
     });
 
     it("the README asks for the Node.js that package.json's engines names, and sets up with what .ci/run runs", () => {
