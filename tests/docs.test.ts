@@ -248,6 +248,18 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
         assert.deepEqual(JSON.parse(block), mfaEnforcementPolicy().Statement.slice(1));
     });
 
+    it("the README states the minimum Pulumi CLI that Pulumi.yaml's requiredPulumiVersion declares", () => {
+        const range = (parseYaml(read("Pulumi.yaml")) as { requiredPulumiVersion?: string }).requiredPulumiVersion;
+        // "X or newer" says all of a lower bound and nothing else; another range needs other words in the README.
+        const min = /^>=(\d+\.\d+\.\d+)$/.exec(range ?? "")?.[1];
+        assert.ok(min, `Pulumi.yaml: requiredPulumiVersion ${JSON.stringify(range)} is not ">=X.Y.Z"`);
+        const prerequisites = /## Prerequisites\n([\s\S]*?)\n## /.exec(text.get("README.md")!)?.[1] ?? "";
+        const stated = [
+            ...prerequisites.matchAll(/Pulumi CLI\]\([^)]*\),? (?:version )?(\d+\.\d+\.\d+) or newer/g),
+        ].map((m) => m[1]);
+        assert.deepEqual(stated, [min], "README.md's prerequisites: the Pulumi CLI's minimum version");
+    });
+
     it("the README asks for the Node.js that package.json's engines names, and sets up with what .ci/run runs", () => {
         const major = /\d+/.exec(pkg.engines.node)![0];
         assert.match(text.get("README.md")!, new RegExp(`Node\\.js ${major} or newer`));
