@@ -215,7 +215,7 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             const empty =
                 d === "" ||
                 (Array.isArray(d) && d.length === 0) ||
-                (typeof d === "object" && Object.keys(d).length === 0);
+                (typeof d === "object" && d !== null && Object.keys(d).length === 0);
             if (empty) assert.match(shownDefault, /^empty/, `settings.md: ${key}'s default is empty`);
             else
                 assert.equal(
