@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { mfaDenyStatement, mfaTrustPolicy } from "../components/policies";
+import { mfaDenyStatement, mfaEnforcementPolicy, mfaTrustPolicy } from "../components/policies";
 import { awsProviderSettings } from "../config";
 
 /**
@@ -240,6 +240,24 @@ describe("docs: every page says only what the code does (README.md, docs/*.md)",
             trust,
             mfaTrustPolicy({ principalArn: "arn:aws:iam::<account>:user/k3s-admin", mfaMaxAgeSeconds: 3600 }),
         );
+    });
+
+    it("docs/door.md shows what the scoped style adds as components/policies.ts builds it, with the default settings", () => {
+        const block = codeBlocks("docs/door.md", "json").find((b) => b.includes('"Sid": "OnlyOwnUserWithoutMFA"'));
+        assert.ok(block, "docs/door.md: no JSON block with the scoped statements");
+        assert.deepEqual(JSON.parse(block), mfaEnforcementPolicy().Statement.slice(1));
+    });
+
+    it("the README states the minimum Pulumi CLI that Pulumi.yaml's requiredPulumiVersion declares", () => {
+        const range = (parseYaml(read("Pulumi.yaml")) as { requiredPulumiVersion?: string }).requiredPulumiVersion;
+        // "X or newer" says all of a lower bound and nothing else; another range needs other words in the README.
+        const min = /^>=(\d+\.\d+\.\d+)$/.exec(range ?? "")?.[1];
+        assert.ok(min, `Pulumi.yaml: requiredPulumiVersion ${JSON.stringify(range)} is not ">=X.Y.Z"`);
+        const prerequisites = /## Prerequisites\n([\s\S]*?)\n## /.exec(text.get("README.md")!)?.[1] ?? "";
+        const stated = [
+            ...prerequisites.matchAll(/Pulumi CLI\]\([^)]*\),? (?:version )?(\d+\.\d+\.\d+) or newer/g),
+        ].map((m) => m[1]);
+        assert.deepEqual(stated, [min], "README.md's prerequisites: the Pulumi CLI's minimum version");
     });
 
     it("the README asks for the Node.js that package.json's engines names, and sets up with what .ci/run runs", () => {

@@ -10,10 +10,10 @@
 //
 // Every run ends with the slowest tests and hooks (dev/test/reporter.cjs; SLOWEST=N to list N of them, 0 for none).
 //
-// Where the time went, and what was done about it (issue #14; the README's Testing section has the figures):
+// Where the time went, and what was done about it (docs/testing.md has the figures and the switches):
 // - The type-check runs TypeScript 7, the native compiler (the npm alias typescript-7): about 3 s of CPU where tsc
-//   5.9 took 15. tsc 5.9, which ts-node and so `pulumi up` type-check with, still runs in CI (npm run typecheck,
-//   called by .ci/run), so a disagreement between the two cannot land.
+//   5.9 took 15. tsc 5.9, the TypeScript ts-node loads (deploys run it transpile-only, tsconfig.deploy.json), still
+//   runs in CI (npm run typecheck, called by .ci/run), so a disagreement between the two cannot land.
 // - mocha runs in one process. The work its files wait for in other processes starts with the run (tests/early.ts) and
 //   runs on the second core meanwhile, at a lower priority, while the files that wait for it run last;
 //   tests/register.cjs transpiles each file once (kept on disk) and caches the collators the IAM evaluation library
