@@ -28,6 +28,7 @@ export const mochaHooks = {
         await stopEarly();
         const untaken = stderrHold.untaken();
         stderrHold.release();
-        if (untaken.length > 0) throw new Error(reportUntaken(untaken));
+        const report = reportUntaken(untaken);
+        if (report !== "") throw new Error(report);
     },
 };

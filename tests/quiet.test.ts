@@ -52,6 +52,25 @@ describe("quiet success: stderr held during the tests (tests/quiet.ts)", () => {
         assert.equal(reportUntaken([]), "");
     });
 
+    it("lets blank lines pass: only text can look like an error", () => {
+        // A child process run with execFileSync can leave a lone newline on the parent's stderr; nobody reads
+        // that as a failure, and a test cannot take what its own code never wrote.
+        assert.equal(
+            reportUntaken([
+                { during: "a", text: "\n" },
+                { during: "b", text: "  " },
+            ]),
+            "",
+        );
+        assert.match(
+            reportUntaken([
+                { during: "a", text: "\n" },
+                { during: "b", text: "oops\n" },
+            ]),
+            /during b:\n    oops/,
+        );
+    });
+
     it("still calls a write's callback, as the stream would once written", async () => {
         const { stream } = fakeStream();
         const hold = new StderrHold(stream);

@@ -76,9 +76,11 @@ export function takeStderr(): string {
 
 /** The report of what no test took: one block per test, its output indented. Empty when nothing was left. */
 export function reportUntaken(held: readonly Held[]): string {
-    if (held.length === 0) return "";
     const byTest = new Map<string, string>();
     for (const h of held) byTest.set(h.during, (byTest.get(h.during) ?? "") + h.text);
+    // Blank output cannot look like an error (a child's lone newline, say): only text counts.
+    for (const [during, text] of byTest) if (text.trim() === "") byTest.delete(during);
+    if (byTest.size === 0) return "";
     const blocks = [...byTest].map(
         ([during, text]) => `  during ${during}:\n${text.replace(/\n$/, "").replace(/^/gm, "    ")}`,
     );

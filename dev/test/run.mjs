@@ -4,7 +4,8 @@
 // Node.js guard has passed: this file's static imports (node:fs globSync) need Node 22.
 //
 //   node dev/test/main.mjs                   every test and the type-check (npm test; what CI runs)
-//   node dev/test/main.mjs FILE...           the inner loop: only these test files, no type-check (npm run test:one)
+//   node dev/test/main.mjs FILE...           the inner loop: only these test files, no type-check (npm run test:one;
+//                                            npm run test:e2e runs tests/e2e/ so, the end-to-end tier)
 //   node dev/test/main.mjs --watch FILE...   the same, re-run on every change of a .ts file (npm run test:watch)
 //   Other arguments starting with - go to mocha (--grep TEXT, --bail, ...).
 //
@@ -145,7 +146,7 @@ const started = Date.now();
 const mochaRun = run([mocha, ...configFlags, ...reporterFlags, ...mochaFlags], { capture: false });
 if (innerLoop) {
     const tests = await mochaRun;
-    console.log(`(inner loop: ${files.join(" ")}, no type-check; npm test runs everything)`);
+    console.log(`(${files.join(" ")}: no type-check; npm test type-checks and runs tests/*.test.ts, npm run test:e2e tests/e2e/)`);
     process.exitCode = tests.code;
 } else {
     const [types, tests] = await Promise.all([typecheck(), mochaRun]);

@@ -10,7 +10,7 @@ import * as path from "node:path";
  * the script is that one.
  */
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
     engines: { node: string };
     scripts: Record<string, string>;
@@ -55,7 +55,7 @@ function runScript(name: string, node: string): Promise<{ code: number | null; o
 
 describe("the Node.js guard (dev/nodeGuard.cjs)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const guard = require("../dev/nodeGuard.cjs") as {
+    const guard = require("../../dev/nodeGuard.cjs") as {
         problem(version: string, required: number): string | undefined;
         requiredMajor(): number;
     };

@@ -4,13 +4,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { kubeconfigFile } from "../components/clientConfig";
-import { clusterFiles } from "../handover/cluster";
-import { handoverFiles } from "../handover/person";
-import { CODES } from "./awsStandIn";
-import { early } from "./early";
-import { credentialsOf, run, startPersonWorld, type Ran } from "./personWorld";
-import { ApiServer } from "./standIn/apiServer";
+import { kubeconfigFile } from "../../components/clientConfig";
+import { clusterFiles } from "../../handover/cluster";
+import { handoverFiles } from "../../handover/person";
+import { CODES } from "../awsStandIn";
+import { early } from "../early";
+import { credentialsOf, run, startPersonWorld, type Ran } from "../personWorld";
+import { ApiServer } from "../standIn/apiServer";
 
 /**
  * The issue's "done when": a fresh user account on this machine, given only its hand-over folder, the Debian AWS
@@ -53,7 +53,7 @@ const journey = early(
                 cluster: clusterFiles({ ...w.args, partition: "aws" }),
             });
             const written = await run(
-                [process.execPath, path.join(__dirname, "../handover/write.mjs"), out],
+                [process.execPath, path.join(__dirname, "../../handover/write.mjs"), out],
                 {
                     PATH: "/usr/bin:/bin",
                 },

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { handoverFiles, SCRIPTS } from "../handover/person";
-import { CODES } from "./awsStandIn";
-import { early } from "./early";
-import { credentialsOf, run, startPersonWorld, type PersonWorld } from "./personWorld";
-import { boolInsteadOfBoolIfExists } from "./standIn/world";
+import { handoverFiles, SCRIPTS } from "../../handover/person";
+import { CODES } from "../awsStandIn";
+import { early } from "../early";
+import { credentialsOf, run, startPersonWorld, type PersonWorld } from "../personWorld";
+import { boolInsteadOfBoolIfExists } from "../standIn/world";
 
 /**
  * What mfa-session and prove-mfa guarantee, held by the hand-over's scripts run with the Debian AWS CLI against the
