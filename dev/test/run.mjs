@@ -146,7 +146,9 @@ const started = Date.now();
 const mochaRun = run([mocha, ...configFlags, ...reporterFlags, ...mochaFlags], { capture: false });
 if (innerLoop) {
     const tests = await mochaRun;
-    console.log(`(${files.join(" ")}: no type-check; npm test type-checks and runs tests/*.test.ts, npm run test:e2e tests/e2e/)`);
+    console.log(
+        `(${files.join(" ")}: no type-check; npm test type-checks and runs tests/*.test.ts, npm run test:e2e tests/e2e/)`,
+    );
     process.exitCode = tests.code;
 } else {
     const [types, tests] = await Promise.all([typecheck(), mochaRun]);
