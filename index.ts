@@ -84,21 +84,21 @@ const testInstance = config.createTestInstance
     : undefined;
 
 const region = getRegionOutput().region;
-const clients = team.map(({ settings: a, user }) =>
-    clientConfigOutputs({
-        userName: a.userName,
-        userArn: user.knownUserArn,
-        roleArn: role.roleArn,
-        roleName: role.roleName,
-        region,
-        sourceProfile: a.sourceProfile,
-        mfaDeviceName: a.mfaDeviceName,
-        durationSeconds: ROLE_MAX_SESSION_SECONDS,
-        clusterId: config.clusterId,
-        kubernetesGroups: config.kubernetesGroups,
-        kubeconfigCluster: config.kubeconfigCluster,
-    }),
-);
+// What each person's client configuration is built from: the same for the outputs and for their hand-over.
+const clientSettings = team.map(({ settings: a, user }) => ({
+    userName: a.userName,
+    userArn: user.knownUserArn,
+    roleArn: role.roleArn,
+    roleName: role.roleName,
+    region,
+    sourceProfile: a.sourceProfile,
+    mfaDeviceName: a.mfaDeviceName,
+    durationSeconds: ROLE_MAX_SESSION_SECONDS,
+    clusterId: config.clusterId,
+    kubernetesGroups: config.kubernetesGroups,
+    kubeconfigCluster: config.kubeconfigCluster,
+}));
+const clients = clientSettings.map((settings) => clientConfigOutputs(settings));
 const client = clients[0]!;
 
 // IAM's CloudTrail events reach EventBridge only in us-east-1: the alarm's resources live there, whatever the
@@ -160,18 +160,8 @@ export const people =
  * handover | node handover/write.mjs` writes it as files (docs/daily-use.md).
  */
 export const handover = handoverOutput(
-    team.map(({ settings: a, user }) => ({
-        userName: a.userName,
-        userArn: user.knownUserArn,
-        roleArn: role.roleArn,
-        roleName: role.roleName,
-        region,
-        sourceProfile: a.sourceProfile,
-        mfaDeviceName: a.mfaDeviceName,
-        durationSeconds: ROLE_MAX_SESSION_SECONDS,
-        clusterId: config.clusterId,
-        kubernetesGroups: config.kubernetesGroups,
-        kubeconfigCluster: config.kubeconfigCluster,
+    clientSettings.map((settings) => ({
+        ...settings,
         userMfaMaxAgeSeconds: config.userMfaMaxAgeSeconds,
         testInstance: testInstance
             ? pulumi
