@@ -43,8 +43,9 @@ function launch() {
     const file = path.resolve(entry);
     const argv = process.argv.slice(3);
     if (onlyHelp(argv)) {
-        // The file ends with the newline console.log adds to the command's own `io.out(usageText(…))`.
-        process.stdout.write(fs.readFileSync(path.join(path.dirname(file), "usage.txt")));
+        // As the command's own `io.out(usageText(…))` prints it: console.log adds back the file's last newline, and
+        // ignores a reader that has gone (`… --help | head -1`), where a bare stdout.write dies of EPIPE.
+        console.log(fs.readFileSync(path.join(path.dirname(file), "usage.txt"), "utf8").replace(/\n$/, ""));
         return;
     }
     require("ts-node/register/transpile-only");

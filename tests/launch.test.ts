@@ -92,6 +92,19 @@ describe("--help through cli/launch.cjs (issue 21, item 5)", function () {
         assert.equal(both.out, (await inProcess("revoke-sessions-policy", ["--help"])).out);
     });
 
+    it("ends quietly with exit 0 when the reader of its help has gone (`--help | head -1`), as the command did", async () => {
+        for (const flags of [["--help"], ["--help", "--before", "2026-12-02T17:00:00Z"]]) {
+            const [node, ...args] = pkg.scripts["revoke-sessions-policy"]!.split(" ");
+            const child = spawn(node!, [...args, ...flags], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+            child.stdout.destroy(); // closed before node has even started: its write meets EPIPE
+            let err = "";
+            child.stderr.on("data", (d) => (err += d));
+            const code = await new Promise((resolve) => child.on("close", resolve));
+            assert.equal(err, "", flags.join(" "));
+            assert.equal(code, 0, flags.join(" "));
+        }
+    });
+
     it("check-enforcement answers --help before it reads its environment, as the launcher does", async () => {
         const { main } = await import("../checks/command");
         let out = "";
