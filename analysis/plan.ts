@@ -7,6 +7,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { usageText } from "../cli/command";
 import { awsProviderSettings, parseConfig, PROJECT, projectConfig, unknownAwsSettings } from "../config";
 import { fakeAccountFor } from "../tests/fakeAccount";
 import { parseUrn, type ProgramRun, runProgram } from "../tests/mocks";
@@ -18,22 +19,6 @@ import { readStackFile, type StackFileConfig, stackNameOf } from "./stackFile";
 import { weaknesses } from "./weaknesses";
 
 const ROOT = path.resolve(__dirname, "..");
-
-const USAGE = `usage: npm run plan -- [--stack NAME] [--format text|markdown|json] [--config KEY=VALUE]...
-
-Shows what \`pulumi up\` would create for a stack and proves what its policies allow, with no AWS account and no
-Pulumi CLI: the program runs under Pulumi's mocks with the config of Pulumi.<stack>.yaml, checked first as the
-Pulumi CLI checks it, and every request of the access matrix is decided by an IAM evaluation engine. Values stored
-encrypted cannot be read offline: pass a stand-in with --config. Pipe the output with \`npm run -s plan …\`, so npm
-prints no banner before it.
-
-  --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev); org/NAME and org/project/NAME too
-  --format FORMAT     text (default), markdown (for pull-request comments) or json
-  --config KEY=VALUE  override a setting for this report, like \`pulumi preview --config\` (repeatable); a JSON
-                      list sets a list, as \`--path\` stores one: --config 'adminUserNames=["alice","bob"]'
-  -h, --help          this help
-
-Exit status: 0 when every request that must be denied is denied, 1 when one is allowed, 2 for bad input.`;
 
 /**
  * Each resource with its parent, named "type name", every component followed by its children. A URN carries only
@@ -198,7 +183,7 @@ export async function main(argv: string[], io: Io, projectDir = ROOT): Promise<n
         return 2;
     }
     if (args.help) {
-        io.out(USAGE);
+        io.out(usageText(__dirname));
         return 0;
     }
     try {
@@ -211,10 +196,14 @@ export async function main(argv: string[], io: Io, projectDir = ROOT): Promise<n
     }
 }
 
-if (require.main === module) {
-    void main(process.argv.slice(2), { out: (t) => console.log(t), err: (l) => console.error(l) }).then((code) => {
+/** Runs the report as this process: cli/launch.cjs calls it, after answering --help itself. */
+export function run(argv: string[] = process.argv.slice(2)): Promise<number> {
+    return main(argv, { out: (t) => console.log(t), err: (l) => console.error(l) }).then((code) => {
         // Exit only once stdout is drained: a pipe takes writes asynchronously, and exiting at once cut a large
         // JSON report at 64 KiB. The exit itself is needed: the Pulumi runtime under mocks keeps handles open.
         process.stdout.write("", () => process.exit(code));
+        return code;
     });
 }
+
+if (require.main === module) void run();

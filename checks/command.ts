@@ -13,7 +13,7 @@
  * scenario that did not; 2 for bad arguments or settings.
  */
 // Not from config.ts: that loads @pulumi/pulumi, which this command, run by every `pulumi up`, does not need.
-import { MAX_MFA_AGE_SECONDS, MFA_DENY_SID } from "../components/policies";
+import { MAX_MFA_AGE_SECONDS } from "../components/policies";
 import {
     ASSUME_ROLES_ENV,
     awsClients,
@@ -22,36 +22,11 @@ import {
     parseAssumeRoles,
     STS_REGION_ENV,
 } from "../cli/awsSession";
-import { EXIT, type Io, parseFlags as parseCommandLine, UsageError } from "../cli/command";
+import { EXIT, type Io, parseFlags as parseCommandLine, usageText, UsageError } from "../cli/command";
 import { checkEnforcement } from "./enforcement";
-import { VALIDATE_PERMISSION } from "./validatePolicies";
 
 /** Under `pulumi up`, the flags arrive as a JSON list in this variable (components/enforcementCheck.ts). */
 export const ARGS_ENV = "CHECK_ENFORCEMENT_ARGS";
-
-const USAGE = `usage: check-enforcement --user-arn ARN --policy-name NAME --role-arn ARN --mfa-max-age-seconds N
-                         [--region REGION] [--profile PROFILE] [--max-wait-seconds N]
-                         [--max-mfa-devices N] [--fail-on-enrolment-window]
-
-Proves with IAM's policy simulator that ${MFA_DENY_SID} in the user's inline policy denies
-ec2:RunInstances, iam:CreateUser and sts:AssumeRole on the role without MFA and does not match with MFA,
-that sts:GetSessionToken stays exempt, and, from the trust policy IAM stores for the role, that the user may
-assume it with a fresh MFA sign-in but not without MFA or with one older than --mfa-max-age-seconds.
-Organizations SCPs and permissions boundaries are reported, not counted. Retries for up to
---max-wait-seconds (default 60) while IAM catches up. Then IAM Access Analyzer validates both documents as
-IAM stores them (the inline policy as an identity policy, the trust policy as AWS::IAM::AssumeRolePolicyDocument):
-an ERROR or SECURITY_WARNING fails the check, a WARNING or SUGGESTION is reported in the summary.
-Needs sts:GetCallerIdentity, iam:GetUserPolicy, iam:GetRole, iam:SimulatePrincipalPolicy, iam:ListAccessKeys,
-iam:ListMFADevices and ${VALIDATE_PERMISSION}, in the account of the user.
-Fails when the user holds more MFA devices than --max-mfa-devices (default 1): a device a thief enrolled
-passes every MFA check. Reports, on a line of its own, an open enrolment window (active access keys and no
-MFA device); with --fail-on-enrolment-window (the nightly drift run) that fails the check instead.
-On a terminal, each retry is reported on stderr as it happens.
-
-Environment: the AWS SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and
-  ${ASSUME_ROLES_ENV}  roles to assume first, as the JSON of aws:assumeRoles
-  ${STS_REGION_ENV}    region of the STS endpoint (aws:stsRegion)
-  ${ARGS_ENV}          the flags as a JSON list, when none are given on the command line`;
 
 export type MakeClients = (settings: ClientSettings) => Promise<Clients>;
 
@@ -167,13 +142,14 @@ export async function main(
     let assumeRoles: ClientSettings["assumeRoles"];
     try {
         flags = parseFlags(argvOf(argv, env));
+        // Help before the settings in the environment: cli/launch.cjs answers --help from the command line alone.
+        if (flags.help) {
+            io.out(usageText(__dirname));
+            return EXIT.ok;
+        }
         assumeRoles = parseAssumeRoles(env[ASSUME_ROLES_ENV]);
     } catch (err) {
         return fail(`${(err as Error).message} (see --help)`, EXIT.usage);
-    }
-    if (flags.help) {
-        io.out(USAGE);
-        return EXIT.ok;
     }
     try {
         const clients = await makeClients({

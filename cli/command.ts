@@ -6,6 +6,8 @@
  * anything that needs Node 22 is loaded:
  * a command's entry file imports only this module and loads the rest through `runCommand`'s `load`.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError } from "./awsErrors";
@@ -15,6 +17,14 @@ import { UserError } from "./awsErrors";
  * line could not be parsed, 130 interrupted by SIGINT, the shell's 128 + 2).
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * A command's help, from the usage.txt in its folder: the one copy, which cli/launch.cjs prints for `--help` without
+ * loading TypeScript or the AWS SDK (issue 21, item 5). Without the file's last newline: `Io.out` adds one.
+ */
+export function usageText(dir: string): string {
+    return fs.readFileSync(path.join(dir, "usage.txt"), "utf8").replace(/\n$/, "");
+}
 
 /** The command line itself is wrong (unknown flag, malformed or out-of-range value, conflicting flags): exit 2. */
 export class UsageError extends Error {

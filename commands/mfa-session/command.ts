@@ -6,33 +6,9 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { explain } from "../../cli/awsErrors";
 import { FALLBACK_REGION, resolveRegion } from "../../cli/awsRegion";
-import { EXIT, failure, parseFlags, terminalPrompt, UsageError, type Io } from "../../cli/command";
+import { EXIT, failure, parseFlags, terminalPrompt, usageText, UsageError, type Io } from "../../cli/command";
 import { mfaSession, type SessionDeps } from "./session";
 import { validate } from "./request";
-
-const USAGE = `usage: mfa-session [--profile NAME] [--serial-number ARN] [--token-code CODE] [--duration-seconds N]
-                   [--role-arn ARN | --stack NAME] [--role-session-name NAME] [--region REGION]
-                   [--session-profile NAME | --print-env]
-
-Turns the long-term keys of --profile plus a code from your MFA device into temporary credentials.
-  user mode (default)    sts:GetSessionToken; --duration-seconds 900 to 3600 (the default userMfaMaxAgeSeconds,
-                         after which the session stops acting as admin; session.sh knows your stack's own)
-  --role-arn ARN         sts:AssumeRole of that role with MFA; --duration-seconds 900 to 43200 (default 3600)
-  --stack NAME           assume this project's MFA role of stack NAME (Pulumi.NAME.yaml); at most 3600 s
-  --profile NAME         profile with the long-term keys (default: $AWS_PROFILE, else "default")
-  --serial-number ARN    MFA device (default: the one enrolled for those keys, via iam:ListMFADevices)
-  --token-code CODE      the 6-digit code (default: asked for on the terminal)
-  --role-session-name N  role mode: the session's name (default: your IAM user's name, the only one the
-                         stack's role accepts, so the cluster's audit log names you)
-  --session-profile NAME profile written to the shared credentials file (default: <profile>-session,
-                         or <profile>-role-session), with the region; other profiles and comments are kept
-  --print-env            print export lines for eval instead of writing a file
-  --region REGION        region of the STS endpoint, written to the session profile (default: $AWS_REGION,
-                         $AWS_DEFAULT_REGION, the profile's region; else us-east-1, and none is written)
-  -h, --help             this help
-
-Exit status: 0 done; 1 failed (one line on stderr, the credentials file untouched); 2 bad command line;
-130 interrupted at the code prompt.`;
 
 const OPTIONS = {
     profile: { type: "string" },
@@ -80,7 +56,7 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
     try {
         const v = parseFlags(argv, OPTIONS);
         if (v.help) {
-            io.out(USAGE);
+            io.out(usageText(__dirname));
             return EXIT.ok;
         }
         about = { profile: v.profile ?? about.profile, roleArn: v["role-arn"] };

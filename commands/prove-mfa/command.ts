@@ -8,42 +8,20 @@ import { parseKnownFiles } from "@smithy/core/config";
 import { UserError } from "../../cli/awsErrors";
 import { ec2Client } from "../ec2";
 import { FALLBACK_REGION, resolveRegion } from "../../cli/awsRegion";
-import { askMfaCode, EXIT, failure, parseFlags, terminalPrompt, UsageError, type Io } from "../../cli/command";
+import {
+    askMfaCode,
+    EXIT,
+    failure,
+    parseFlags,
+    terminalPrompt,
+    usageText,
+    UsageError,
+    type Io,
+} from "../../cli/command";
 import { awsFiles, profileExists } from "../credentialsFile";
 import { explainStop, STEPS, stepLine } from "./output";
 import { proveMfa, type SessionKeys, type Signed } from "./steps";
 import { checkStackName, readOutputs, runPulumi, stackFacts, type OutputsSource, type RunPulumi } from "./stack";
-
-const USAGE = `usage: prove-mfa [--stack NAME | --outputs FILE|-] [--user NAME] [--profile NAME] [--serial-number ARN]
-                 [--token-code CODE] [--region REGION] [--decode-profile NAME]
-
-Repeats seed 004's experiment with the user's own keys against the real AWS APIs; creates nothing, writes
-nothing, prints no credential. One line per step: what was asked, as whom, what AWS answered, and whether
-that is what the policy promises:
-  1  long-term keys alone: ec2:RunInstances DryRun with the test instance's type, subnet and AMI is refused
-     (UnauthorizedOperation; with --decode-profile, an explicit deny by MustBeSignedInWithMFA)
-  2  long-term keys alone: sts:AssumeRole of the stack's MFA role is refused
-  3  one MFA code: sts:GetSessionToken, then the same DryRun would have succeeded (DryRunOperation)
-  4  that session: sts:AssumeRole of the role succeeds without a second code, as session <user name>
-  5  long-term keys alone: iam:ListMFADevices of the user (an MFA bootstrap action) is allowed
-
-  --stack NAME           the deployed stack (\`pulumi stack output --json --stack NAME\`; default: the
-                         currently selected stack)
-  --outputs FILE|-       read that JSON from a file, or from stdin with -, instead of running pulumi
-  --user NAME            in a stack of several admins, whose door to prove (default: the first admin, the
-                         stack's userName; the others' profiles come from its people output)
-  --profile NAME         profile with the user's long-term keys (default: the stack's source_profile in its
-                         awsConfigProfile output, else $AWS_PROFILE, else "default")
-  --serial-number ARN    the user's MFA device (default: mfa_serial in the awsConfigProfile output)
-  --token-code CODE      the 6-digit code for step 3 (default: asked for on the terminal)
-  --region REGION        where EC2 and STS are asked (default: the stack's region, then $AWS_REGION,
-                         $AWS_DEFAULT_REGION, the profile's region; else us-east-1)
-  --decode-profile NAME  a profile allowed sts:DecodeAuthorizationMessage (the deployer's) to show which
-                         statement refused step 1; without it, step 1 accepts any UnauthorizedOperation
-  -h, --help             this help
-
-Exit status: 0 every step as the policy promises; 1 a step was not, or the run failed (one line on stderr
-naming the step or what to do); 2 bad command line; 130 interrupted at the code prompt.`;
 
 const OPTIONS = {
     stack: { type: "string" },
@@ -140,7 +118,7 @@ export async function main(argv: string[], io: Io, ctx: Partial<Context> = {}): 
     try {
         const v = parseFlags(argv, OPTIONS);
         if (v.help) {
-            io.out(USAGE);
+            io.out(usageText(__dirname));
             return EXIT.ok;
         }
         const from = source(v);

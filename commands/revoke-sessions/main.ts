@@ -5,6 +5,11 @@
 import { runCommand } from "../../cli/command";
 import type { main } from "./policy";
 
-if (require.main === module) {
-    void runCommand("revoke-sessions-policy", async (): Promise<typeof main> => (await import("./policy")).main);
+/** Runs the command as this process: cli/launch.cjs calls it, after answering --help itself. */
+export function run(argv: string[] = process.argv.slice(2)): Promise<number> {
+    return runCommand("revoke-sessions-policy", async (): Promise<typeof main> => (await import("./policy")).main, {
+        argv,
+    });
 }
+
+if (require.main === module) void run();

@@ -12,7 +12,7 @@
  * so GetSessionToken for a new session) to the other policies.
  */
 import type { PolicyDocument } from "../../components/policies";
-import { EXIT, type Io, parseFlags, UsageError } from "../../cli/command";
+import { EXIT, type Io, parseFlags, usageText, UsageError } from "../../cli/command";
 
 /** The name the IAM console gives the same Deny on a role ("Revoke active sessions"). */
 export const REVOKE_POLICY_NAME = "AWSRevokeOlderSessions";
@@ -35,11 +35,6 @@ export function revokeOlderSessionsPolicy(before: Date): PolicyDocument {
     };
 }
 
-const USAGE = `usage: revoke-sessions-policy [--before TIME]
-
-Prints the inline policy that denies everything to the user's sessions issued before TIME (ISO 8601 in UTC,
-e.g. 2026-12-02T17:00:00Z; default: now). Attach it as ${REVOKE_POLICY_NAME} (docs/threat-model.md).`;
-
 /** The command line: returns the exit status. */
 export async function main(argv: readonly string[], io: Io, now: () => Date = () => new Date()): Promise<number> {
     let before: Date;
@@ -49,7 +44,7 @@ export async function main(argv: readonly string[], io: Io, now: () => Date = ()
             help: { type: "boolean", short: "h", default: false },
         });
         if (v.help) {
-            io.out(USAGE);
+            io.out(usageText(__dirname));
             return EXIT.ok;
         }
         const raw = v.before;

@@ -12,15 +12,10 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { EXIT, type Io, parseFlags } from "../../cli/command";
+import { EXIT, type Io, parseFlags, usageText } from "../../cli/command";
 import { dependencyProblems, type LockedDependency, lockedDirectDependencies, type RegistryAnswer } from "./rules";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-
-const USAGE = `usage: check-dependencies
-
-Fails when a direct dependency's version in package-lock.json is above the package's \`latest\` dist-tag, a
-prerelease, or deprecated, with one line per package. Asks the registry npm is configured with.`;
 
 /** The abbreviated document `npm install` asks for (npm's registry API), the full one where a registry has no other. */
 const ACCEPT = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";
@@ -55,7 +50,7 @@ export async function main(
     root: string = ROOT,
 ): Promise<number> {
     if (parseFlags(argv, { help: { type: "boolean", short: "h" } }).help) {
-        io.out(USAGE);
+        io.out(usageText(__dirname));
         return EXIT.ok;
     }
     const read = (file: string) => JSON.parse(fs.readFileSync(path.join(root, file), "utf8")) as never;

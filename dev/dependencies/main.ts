@@ -6,6 +6,11 @@
 import { runCommand } from "../../cli/command";
 import type { main } from "./command";
 
-if (require.main === module) {
-    void runCommand("check-dependencies", async (): Promise<typeof main> => (await import("./command")).main);
+/** Runs the command as this process: cli/launch.cjs calls it, after answering --help itself. */
+export function run(argv: string[] = process.argv.slice(2)): Promise<number> {
+    return runCommand("check-dependencies", async (): Promise<typeof main> => (await import("./command")).main, {
+        argv,
+    });
 }
+
+if (require.main === module) void run();
