@@ -10,19 +10,19 @@ import * as path from "node:path";
  * byte, and prove what it does not load (the timing itself is dev/bench/person.sh's).
  */
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
 
 type Io = { out: (l: string) => void; err: (l: string) => void };
 
 /** Each command's help as its own TypeScript prints it in this process: every `io.out` line ends with a newline. */
 const IN_PROCESS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
-    "check-enforcement": async (argv, io) => (await import("../checks/command")).main(argv, io, {}),
-    "mfa-session": async (argv, io) => (await import("../commands/mfa-session/command")).main(argv, io, { env: {} }),
-    "prove-mfa": async (argv, io) => (await import("../commands/prove-mfa/command")).main(argv, io, { env: {} }),
-    "revoke-sessions-policy": async (argv, io) => (await import("../commands/revoke-sessions/policy")).main(argv, io),
-    "check-dependencies": async (argv, io) => (await import("../dev/dependencies/command")).main(argv, io),
-    plan: async (argv, io) => (await import("../analysis/plan")).main(argv, io),
+    "check-enforcement": async (argv, io) => (await import("../../checks/command")).main(argv, io, {}),
+    "mfa-session": async (argv, io) => (await import("../../commands/mfa-session/command")).main(argv, io, { env: {} }),
+    "prove-mfa": async (argv, io) => (await import("../../commands/prove-mfa/command")).main(argv, io, { env: {} }),
+    "revoke-sessions-policy": async (argv, io) => (await import("../../commands/revoke-sessions/policy")).main(argv, io),
+    "check-dependencies": async (argv, io) => (await import("../../dev/dependencies/command")).main(argv, io),
+    plan: async (argv, io) => (await import("../../analysis/plan")).main(argv, io),
 };
 
 async function inProcess(name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -106,7 +106,7 @@ describe("--help through cli/launch.cjs (issue 21, item 5)", function () {
     });
 
     it("check-enforcement answers --help before it reads its environment, as the launcher does", async () => {
-        const { main } = await import("../checks/command");
+        const { main } = await import("../../checks/command");
         let out = "";
         const io = { out: (l: string) => (out += `${l}\n`), err: () => undefined };
         assert.equal(await main(["--help"], io, { CHECK_ENFORCEMENT_ASSUME_ROLES: "not json" }), 0);
