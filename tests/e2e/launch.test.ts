@@ -20,7 +20,8 @@ const IN_PROCESS: Record<string, (argv: string[], io: Io) => Promise<number>> = 
     "check-enforcement": async (argv, io) => (await import("../../checks/command")).main(argv, io, {}),
     "mfa-session": async (argv, io) => (await import("../../commands/mfa-session/command")).main(argv, io, { env: {} }),
     "prove-mfa": async (argv, io) => (await import("../../commands/prove-mfa/command")).main(argv, io, { env: {} }),
-    "revoke-sessions-policy": async (argv, io) => (await import("../../commands/revoke-sessions/policy")).main(argv, io),
+    "revoke-sessions-policy": async (argv, io) =>
+        (await import("../../commands/revoke-sessions/policy")).main(argv, io),
     "check-dependencies": async (argv, io) => (await import("../../dev/dependencies/command")).main(argv, io),
     plan: async (argv, io) => (await import("../../analysis/plan")).main(argv, io),
 };
