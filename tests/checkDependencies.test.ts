@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../dev/dependencies/command";
+import { lookUp, main } from "../dev/dependencies/command";
 import {
     compareVersions,
     dependencyProblem,
@@ -191,5 +192,47 @@ describe("where the dependency guard runs", () => {
             fs.readFileSync(path.join(root, "docs", "dependencies.md"), "utf8"),
             /`npm run check-dependencies`/,
         );
+    });
+});
+
+describe("the dependency guard's registry look-up (a local registry on 127.0.0.1)", () => {
+    const errorOf = (a: RegistryAnswer) => ("error" in a ? a.error : undefined);
+    const dep = { name: "yaml", registryName: "yaml", version: "2.9.1" } as LockedDependency;
+    async function registry(answers: number[]): Promise<{ url: string; asked: () => number; close: () => void }> {
+        let asked = 0;
+        const server = http.createServer((_req, res) => {
+            const status = answers[Math.min(asked++, answers.length - 1)]!;
+            res.writeHead(status, { "content-type": "application/json" });
+            res.end(status === 200 ? JSON.stringify({ "dist-tags": { latest: "2.9.1" } }) : "{}");
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const { port } = server.address() as { port: number };
+        return { url: `http://127.0.0.1:${port}/`, asked: () => asked, close: () => server.close() };
+    }
+
+    it("asks again after a registry error, so one hiccup does not fail CI", async () => {
+        const r = await registry([503, 200]);
+        try {
+            const answer = await lookUp(r.url, dep, 3, 1);
+            assert.deepEqual(answer as unknown, { "dist-tags": { latest: "2.9.1" } });
+            assert.equal(r.asked(), 2);
+        } finally {
+            r.close();
+        }
+    });
+
+    it("takes a 404 as the answer (unpublished), and names the cause when nothing answers", async () => {
+        const r = await registry([404]);
+        try {
+            assert.equal(errorOf(await lookUp(r.url, dep, 3, 1))?.code, "E404");
+            assert.equal(r.asked(), 1);
+        } finally {
+            r.close();
+        }
+        // A port nothing listens on: a closed server's, so the refusal is certain.
+        const closed = await registry([200]);
+        closed.close();
+        const none = await lookUp(closed.url, dep, 2, 1);
+        assert.match(errorOf(none)?.summary ?? "", /fetch failed \(ECONNREFUSED\)$/);
     });
 });

@@ -29,17 +29,32 @@ async function npmRegistry(env: NodeJS.ProcessEnv = process.env): Promise<string
 }
 
 /** One package's document; a failure becomes an answer, so one bad package does not hide the others. */
-export async function lookUp(registry: string, dep: LockedDependency): Promise<RegistryAnswer> {
+export async function lookUp(
+    registry: string,
+    dep: LockedDependency,
+    tries = 3,
+    pauseMs = 1000,
+): Promise<RegistryAnswer> {
     // A scoped name keeps its @ and escapes its slash, as npm-registry-fetch writes it.
     const url = new URL(dep.registryName.replace("/", "%2f"), registry.endsWith("/") ? registry : `${registry}/`);
-    try {
-        const response = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(30_000) });
-        if (!response.ok)
-            return { error: { code: `E${response.status}`, summary: `${url.href} ${response.statusText}` } };
-        return (await response.json()) as RegistryAnswer;
-    } catch (err) {
-        return { error: { code: "ENOANSWER", summary: `${url.href}: ${(err as Error).message}` } };
+    // A network hiccup or a registry's 5xx is asked again (three tries, a second apart): CI should not fail on one
+    // dropped connection. A 404 is an answer (unpublished), not a hiccup.
+    let last: RegistryAnswer = { error: { code: "ENOANSWER", summary: url.href } };
+    for (let attempt = 1; attempt <= tries; attempt++) {
+        if (attempt > 1) await new Promise((r) => setTimeout(r, pauseMs));
+        try {
+            const response = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(30_000) });
+            if (response.ok) return (await response.json()) as RegistryAnswer;
+            last = { error: { code: `E${response.status}`, summary: `${url.href} ${response.statusText}` } };
+            if (response.status < 500) return last;
+        } catch (err) {
+            // fetch says only "fetch failed"; its cause names the real fault (DNS, TLS, refused).
+            const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+            const why = cause?.code ?? cause?.message ?? (err as Error).message;
+            last = { error: { code: "ENOANSWER", summary: `${url.href}: ${(err as Error).message} (${why})` } };
+        }
     }
+    return last;
 }
 
 export async function main(
