@@ -9,7 +9,7 @@
 // Once per process: mocha's --watch loads this file again on every re-run, and ts-node must not register twice.
 const installed = Symbol.for("k3s-admin-mfa.tests.register");
 if (!process[installed]) {
-    // The switches on in this process, by name (tests/register.test.ts reads them).
+    // The switches on in this process, by name (tests/e2e/register.test.ts reads them).
     const speedUps = [];
     process[installed] = speedUps;
     const on = (name) => process.env[name] !== "0";

@@ -1,6 +1,6 @@
 // The program's start-up as `pulumi preview` / `pulumi up` runs it, on this machine alone (issue 19, item 9): ts-node
 // registered with the options @pulumi/pulumi's cmd/run would pass, then index.ts run to its last output under Pulumi's
-// mocks in place of the engine. dev/bench/startup.sh times it; tests/deployStartup.test.ts checks that the options
+// mocks in place of the engine. dev/bench/startup.sh times it; tests/e2e/deployStartup.test.ts checks that the options
 // registered here are those the installed cmd/run passes, and takes the language host's environment from here.
 //
 //   node dev/bench/loadProgram.cjs deploy      as Pulumi.yaml is: its runtime options, as the language host reads them

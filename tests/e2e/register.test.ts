@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { early, inBackground } from "./early";
+import { early, inBackground } from "../early";
 
-const REGISTER = path.join(__dirname, "register.cjs");
+const REGISTER = path.join(__dirname, "..", "register.cjs");
 
 /** The speed-ups tests/register.cjs installs in a fresh process with these switches, and whether localeCompare is V8's. */
 function loaderWith(env: Record<string, string>): Promise<{ speedUps: string[]; builtInLocaleCompare: boolean }> {

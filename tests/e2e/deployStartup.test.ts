@@ -3,16 +3,16 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { early, inBackground } from "./early";
+import { early, inBackground } from "../early";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * The start-up benchmark (plain JavaScript, loaded as it is): what the nodejs language host hands cmd/run for
  * Pulumi.yaml's runtime options, and the ts-node options the benchmark reckons cmd/run passes.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const bench = require("../dev/bench/loadProgram.cjs") as {
+const bench = require("../../dev/bench/loadProgram.cjs") as {
     hostEnv(mode: "deploy" | "typecheck"): Record<string, string>;
     tsNodeOptions(env: Record<string, string>, cwd: string): Registration["options"];
 };
