@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { type Caller, userCallers } from "../analysis/callers";
+import { decide as decideFor } from "./decide";
 import type { DeclaredAccess } from "../analysis/declared";
 import { managedPolicyDocument } from "../analysis/managedPolicies";
-import { simulate } from "../analysis/simulate";
 import { administratorAccessArn, mfaEnforcementPolicy, type PolicyDocument } from "../components/policies";
 import { main, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../commands/revoke-sessions/policy";
 
@@ -37,21 +37,7 @@ function access(extra: PolicyDocument | undefined): DeclaredAccess {
     };
 }
 
-async function decide(caller: Caller, action: string, resource = "*"): Promise<string> {
-    const result = await simulate({
-        request: {
-            principal: caller.principal,
-            action,
-            resource: { resource, accountId: ACCOUNT },
-            contextVariables: caller.context,
-        },
-        identityPolicies: caller.policies.map((p) => ({ name: p.name, policy: p.document })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-    });
-    if (result.resultType === "error") throw new Error(`${action}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult === "Allowed" ? "ALLOW" : "DENY";
-}
+const decide = (caller: Caller, action: string, resource = "*") => decideFor(caller, action, resource, ACCOUNT);
 
 describe("revoking the user's own sessions (issue #20, IAM evaluation)", () => {
     const cutOff = new Date(NOW.getTime() - 30_000);

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { type Caller, userCallers } from "../analysis/callers";
+import { decide as decideFor } from "./decide";
 import type { DeclaredAccess } from "../analysis/declared";
 import { managedPolicyDocument } from "../analysis/managedPolicies";
-import { simulate } from "../analysis/simulate";
 import { administratorAccessArn, mfaEnforcementPolicy, type MfaPolicyOptions } from "../components/policies";
 
 /**
@@ -42,21 +42,7 @@ function access(options: MfaPolicyOptions = {}): DeclaredAccess {
     };
 }
 
-async function decide(caller: Caller, action: string, resource: string): Promise<string> {
-    const result = await simulate({
-        request: {
-            principal: caller.principal,
-            action,
-            resource: { resource, accountId: ACCOUNT },
-            contextVariables: caller.context,
-        },
-        identityPolicies: caller.policies.map((p) => ({ name: p.name, policy: p.document })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-    });
-    if (result.resultType === "error") throw new Error(`${action}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult === "Allowed" ? "ALLOW" : "DENY";
-}
+const decide = (caller: Caller, action: string, resource: string) => decideFor(caller, action, resource, ACCOUNT);
 
 const own = `${IAM}:user/${ME}`;
 /** Everything a thief holding one stale MFA session would do to keep access after it ends, on the caller's own user. */
