@@ -1,9 +1,6 @@
 import * as assert from "node:assert/strict";
-import { type Caller, userCallers } from "../analysis/callers";
-import { decide as decideFor } from "./decide";
-import type { DeclaredAccess } from "../analysis/declared";
-import { managedPolicyDocument } from "../analysis/managedPolicies";
-import { administratorAccessArn, mfaEnforcementPolicy, type PolicyDocument } from "../components/policies";
+import { userCallers } from "../analysis/callers";
+import { decide, oneAdmin } from "./oneAdmin";
 import { main, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../commands/revoke-sessions/policy";
 
 /**
@@ -12,38 +9,13 @@ import { main, REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../commands
  * (a new GetSessionToken) are as before. The callers' clock is analysis/callers.ts's fixed NOW, 2026-01-15T09:30:00Z;
  * an MFA session `age` seconds old was issued `age` seconds before it.
  */
-const ACCOUNT = "123456789012";
-const IAM = `arn:aws:iam::${ACCOUNT}`;
 const NOW = new Date("2026-01-15T09:30:00Z");
-
-function access(extra: PolicyDocument | undefined): DeclaredAccess {
-    const admin = managedPolicyDocument(administratorAccessArn("aws"));
-    return {
-        accountId: ACCOUNT,
-        partition: "aws",
-        region: "us-east-1",
-        users: [
-            {
-                name: "k3s-admin",
-                arn: `${IAM}:user/k3s-admin`,
-                policies: [
-                    { name: "k3s-admin-ui-cli-with-mfa", document: mfaEnforcementPolicy(), inline: true },
-                    ...(extra ? [{ name: REVOKE_POLICY_NAME, document: extra, inline: true }] : []),
-                    { ...admin, inline: false },
-                ],
-            },
-        ],
-        role: { name: "r", arn: `${IAM}:role/r`, trustPolicy: { Version: "2012-10-17", Statement: [] } },
-    };
-}
-
-const decide = (caller: Caller, action: string, resource = "*") => decideFor(caller, action, resource, ACCOUNT);
 
 describe("revoking the user's own sessions (issue #20, IAM evaluation)", () => {
     const cutOff = new Date(NOW.getTime() - 30_000);
-    const revoked = access(revokeOlderSessionsPolicy(cutOff));
+    const revoked = oneAdmin({}, { name: REVOKE_POLICY_NAME, document: revokeOlderSessionsPolicy(cutOff) });
     const me = userCallers(revoked, revoked.users[0]!);
-    const before = access(undefined);
+    const before = oneAdmin();
     const was = userCallers(before, before.users[0]!);
 
     it("denies everything to a session issued before the cut-off, which was allowed without the Deny", async () => {

@@ -1,9 +1,7 @@
 import * as assert from "node:assert/strict";
-import { type Caller, userCallers } from "../analysis/callers";
-import { decide as decideFor } from "./decide";
-import type { DeclaredAccess } from "../analysis/declared";
-import { managedPolicyDocument } from "../analysis/managedPolicies";
-import { administratorAccessArn, mfaEnforcementPolicy, type MfaPolicyOptions } from "../components/policies";
+import { userCallers } from "../analysis/callers";
+import type { MfaPolicyOptions } from "../components/policies";
+import { ACCOUNT, decide, oneAdmin } from "./oneAdmin";
 
 /**
  * Issue #20 §1 and §5, through the IAM evaluation engine that found them (@cloud-copilot/iam-simulate via
@@ -13,36 +11,8 @@ import { administratorAccessArn, mfaEnforcementPolicy, type MfaPolicyOptions } f
  * business (tests/accessMatrix.test.ts).
  */
 
-const ACCOUNT = "123456789012";
 const IAM = `arn:aws:iam::${ACCOUNT}`;
 const ME = "k3s-admin";
-
-/** One admin with the inline policy of `options` and AdministratorAccess, as the program declares them. */
-function access(options: MfaPolicyOptions = {}): DeclaredAccess {
-    const admin = managedPolicyDocument(administratorAccessArn("aws"));
-    return {
-        accountId: ACCOUNT,
-        partition: "aws",
-        region: "us-east-1",
-        users: [
-            {
-                name: ME,
-                arn: `${IAM}:user/${ME}`,
-                policies: [
-                    { name: "k3s-admin-ui-cli-with-mfa", document: mfaEnforcementPolicy(options), inline: true },
-                    { ...admin, inline: false },
-                ],
-            },
-        ],
-        role: {
-            name: "k3s-admin-mfa",
-            arn: `${IAM}:role/k3s-admin-mfa`,
-            trustPolicy: { Version: "2012-10-17", Statement: [] },
-        },
-    };
-}
-
-const decide = (caller: Caller, action: string, resource: string) => decideFor(caller, action, resource, ACCOUNT);
 
 const own = `${IAM}:user/${ME}`;
 /** Everything a thief holding one stale MFA session would do to keep access after it ends, on the caller's own user. */
@@ -66,7 +36,7 @@ const LASTING: readonly (readonly [string, string])[] = [
 
 describe("one leaked MFA session cannot become lasting access (issue #20, IAM evaluation)", () => {
     for (const options of [{}, { hardened: true }, { userMfaMaxAgeSeconds: 900 }] as MfaPolicyOptions[]) {
-        const d = access(options);
+        const d = oneAdmin(options);
         const me = userCallers(d, d.users[0]!);
         const limit = options.userMfaMaxAgeSeconds ?? 3600;
         for (const age of [limit, 7200, 129000]) {
@@ -88,7 +58,7 @@ describe("one leaked MFA session cannot become lasting access (issue #20, IAM ev
     }
 
     it("leaves the no-MFA bootstrap path as the style has it: scoped enrols with bare keys, hardened does not", async () => {
-        const scoped = access();
+        const scoped = oneAdmin();
         const keys = userCallers(scoped, scoped.users[0]!).keys();
         for (const [action, resource] of [
             ["iam:CreateVirtualMFADevice", `${IAM}:mfa/${ME}`],
@@ -97,7 +67,7 @@ describe("one leaked MFA session cannot become lasting access (issue #20, IAM ev
             ["sts:GetSessionToken", "*"],
         ] as const)
             assert.equal(await decide(keys, action, resource), "ALLOW", action);
-        const hard = access({ hardened: true });
+        const hard = oneAdmin({ hardened: true });
         const hardKeys = userCallers(hard, hard.users[0]!).keys();
         assert.equal(await decide(hardKeys, "iam:CreateVirtualMFADevice", `${IAM}:mfa/${ME}`), "DENY");
         assert.equal(await decide(hardKeys, "iam:EnableMFADevice", own), "DENY");
@@ -105,7 +75,7 @@ describe("one leaked MFA session cannot become lasting access (issue #20, IAM ev
 });
 
 describe("bare keys create a virtual MFA device only under the caller's own name (issue #20 §5)", () => {
-    const d = access();
+    const d = oneAdmin();
     const me = userCallers(d, d.users[0]!);
 
     it("refuses another person's name, a longer name and a path, without MFA", async () => {
@@ -119,7 +89,7 @@ describe("bare keys create a virtual MFA device only under the caller's own name
     });
 
     it("accepts the configured device name too, when it is not the user's", async () => {
-        const named = access({ deviceNames: ["pixel"] });
+        const named = oneAdmin({ deviceNames: ["pixel"] });
         const keys = userCallers(named, named.users[0]!).keys();
         for (const [name, decision] of [
             ["pixel", "ALLOW"],
