@@ -137,6 +137,7 @@ describe("deleting a person takes their asking (allowUserDeletion)", () => {
 
     it("protects every user and keeps forceDestroy off by default", async () => {
         const run = await runProgram(team("alice", ["alice", "bob"]));
+        assert.equal(users(run).length, 2);
         for (const u of users(run)) {
             assert.equal(u.protect, true, u.name);
             assert.equal(u.object["forceDestroy"], false, u.name);
@@ -145,6 +146,7 @@ describe("deleting a person takes their asking (allowUserDeletion)", () => {
 
     it("unprotects them and turns forceDestroy on when the stack asks for it", async () => {
         const run = await runProgram(team("alice", ["alice", "bob"], { allowUserDeletion: "true" }));
+        assert.equal(users(run).length, 2);
         for (const u of users(run)) {
             assert.equal(u.protect, false, u.name);
             assert.equal(u.object["forceDestroy"], true, u.name);

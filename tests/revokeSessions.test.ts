@@ -56,6 +56,7 @@ describe("revoking the user's own sessions (issue #20, IAM evaluation)", () => {
         const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
         assert.equal(await main([], io, () => NOW), 0);
         assert.deepEqual(JSON.parse(out[0]!), revokeOlderSessionsPolicy(NOW));
+        assert.match(out[0]!, /"aws:TokenIssueTime": "2026-01-15T09:30:00Z"/);
         assert.equal(await main(["--before", "2026-12-02T17:00:00Z"], io), 0);
         assert.match(out[1]!, /"aws:TokenIssueTime": "2026-12-02T17:00:00Z"/);
         for (const bad of ["yesterday", "2026-12-02 17:00", "2026-12-02T17:00:00+01:00", "2026-13-40T99:00:00Z"])
