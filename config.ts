@@ -92,8 +92,6 @@ export interface StackConfig {
     readonly aws: Readonly<Record<string, string>>;
     /** The keys of `aws` that the stack stores encrypted (`aws:secretKey`, …): they must stay secret downstream. */
     readonly awsSecretKeys: readonly string[];
-    /** Renames, as set: an admin's current user name → the one before (docs/engine.md, "Renames and removals"). */
-    readonly previousUserNames: Readonly<Record<string, string>>;
     /** Let Pulumi delete admin users with their keys, MFA devices and password: unprotected, forceDestroy. */
     readonly allowUserDeletion: boolean;
 }
@@ -149,7 +147,7 @@ export const CONFIG_KEYS = [
  * as secrets. Every other one names resources (in URNs, which are never encrypted), is part of a policy document,
  * or decides what is declared, so a secret value would be stored in plain text: it is refused instead.
  */
-export const SECRET_SETTINGS: readonly (typeof CONFIG_KEYS)[number][] = ["tamperAlarmEmail"];
+const SECRET_SETTINGS: readonly (typeof CONFIG_KEYS)[number][] = ["tamperAlarmEmail"];
 
 export class ConfigError extends Error {
     constructor(message: string) {
@@ -340,7 +338,7 @@ function adminsOf(
 export const LEGACY_ADMIN_NAME = "k3s-admin";
 
 /**
- * `previousUserNames` (issue 19): each renamed admin's current user name → the one their resources were created
+ * `previousUserNames`: each renamed admin's current user name → the one their resources were created
  * under. index.ts aliases their components to the old name, so the engine sees the same resources and IAM renames
  * the user in place (terraform-provider-aws user.go `resourceUserUpdate`: UpdateUser with NewUserName) instead of
  * deleting them with their keys and MFA device. Every way two components could claim one old name is refused here:
@@ -587,7 +585,6 @@ export function parseConfig(
         ),
         aws: Object.freeze({ ...awsProvider }),
         awsSecretKeys: Object.freeze([...awsSecretKeys]),
-        previousUserNames,
         allowUserDeletion: read.boolean("allowUserDeletion", false),
     });
 }

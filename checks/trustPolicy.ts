@@ -167,7 +167,7 @@ export function evaluateTrust(doc: unknown, req: TrustRequest): TrustVerdict {
 }
 
 /** The AWS principals of the Allow statements for sts:AssumeRole, for a message that names what IAM stores. */
-export function trustedPrincipals(doc: unknown): string[] {
+function trustedPrincipals(doc: unknown): string[] {
     return statementsOf(doc)
         .filter((s) => s.Effect === "Allow" && actionOf(s) === true)
         .flatMap(awsPrincipals);

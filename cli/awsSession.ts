@@ -34,7 +34,7 @@ export interface Credentials {
     readonly expiration?: Date;
 }
 
-export class SettingsError extends Error {}
+class SettingsError extends Error {}
 
 /** Parses `aws:assumeRoles`; the message names the setting, never its contents (it may hold an external ID). */
 export function parseAssumeRoles(raw: string | undefined): AssumeRole[] {

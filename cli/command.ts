@@ -148,7 +148,7 @@ export interface Io {
     readonly err: (line: string) => void;
 }
 
-export const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
+const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 export type Main = (argv: string[], io: Io) => Promise<number>;
 

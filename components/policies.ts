@@ -130,7 +130,7 @@ export function mfaExemptActions(options: MfaPolicyOptions = {}): string[] {
 }
 
 /** What an MFA session past `userMfaMaxAgeSeconds` may still do: the bootstrap actions that change nothing. */
-export function staleSessionActions(options: MfaPolicyOptions = {}): string[] {
+function staleSessionActions(options: MfaPolicyOptions = {}): string[] {
     return mfaExemptActions(options).filter((a) => !MFA_DEVICE_WRITE_ACTIONS.includes(a));
 }
 

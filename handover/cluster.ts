@@ -48,7 +48,7 @@ export function authenticatorConfig(a: ClusterArgs): string {
 }
 
 /** A systemd unit ordered before k3s: the webhook kubeconfig exists before the API server reads it. */
-export function systemdUnit(): string {
+function systemdUnit(): string {
     return `[Unit]
 Description=aws-iam-authenticator server (token webhook for the k3s API server)
 Documentation=https://github.com/kubernetes-sigs/aws-iam-authenticator
@@ -70,7 +70,7 @@ WantedBy=multi-user.target k3s.service
  * The k3s drop-in: `kube-apiserver-arg+` appends to the list k3s already has (k3s merges config.yaml.d files in
  * order; a key ending in + appends). The cache TTL bounds how long a revoked session's token keeps working.
  */
-export function k3sDropIn(): string {
+function k3sDropIn(): string {
     return stringify({
         "kube-apiserver-arg+": [
             `authentication-token-webhook-config-file=${PATHS.webhookKubeconfig}`,

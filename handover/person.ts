@@ -29,7 +29,7 @@ export const SCRIPTS = ["setup.sh", "session.sh", "prove-door.sh", "ini.sh"] as 
 const script = (name: string) => fs.readFileSync(path.join(__dirname, "person", name), "utf8");
 
 /** `K3S_…=value` lines the scripts source: the person's names, ARNs and limits. */
-export function settingsFile(a: HandoverArgs): string {
+function settingsFile(a: HandoverArgs): string {
     const values: Record<string, string | number> = {
         K3S_USER: a.userName,
         K3S_USER_ARN: a.userArn,
@@ -98,7 +98,7 @@ export function handoverFiles(a: HandoverArgs): Record<string, string> {
     };
 }
 
-export type HandoverInputs = { readonly [K in keyof HandoverArgs]: pulumi.Input<HandoverArgs[K]> };
+type HandoverInputs = { readonly [K in keyof HandoverArgs]: pulumi.Input<HandoverArgs[K]> };
 
 /** The stack output `handover` holds, once the ARNs are known: each person's files, and the cluster operator's. */
 export function handoverOutput(

@@ -18,7 +18,7 @@
  * engine sends once as the pack starts (sdk/go/common/resource/plugin/analyzer_plugin.go `NewPolicyAnalyzer`).
  */
 
-export interface AdminProgress {
+interface AdminProgress {
     user: boolean;
     deny: boolean;
 }

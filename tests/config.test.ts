@@ -88,7 +88,6 @@ describe("config", () => {
             kubeconfigCluster: "default",
             aws: {},
             awsSecretKeys: [],
-            previousUserNames: {},
             allowUserDeletion: false,
         });
     });

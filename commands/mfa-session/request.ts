@@ -40,7 +40,7 @@ function durationLimits(roleMode: boolean, stackRole: boolean): { min: number; m
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /**
- * The RoleSessionName when neither --role-session-name nor the IAM user's name gives one (mfaSession.ts picks them
+ * The RoleSessionName when neither --role-session-name nor the IAM user's name gives one (session.ts picks them
  * first): the profile name made valid (characters AWS refuses become "-", and a one-character name such as `a`
  * becomes `a-mfa-session`), so any profile name works.
  */

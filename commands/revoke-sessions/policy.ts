@@ -16,7 +16,7 @@ import { EXIT, type Io, parseFlags, usageText, UsageError } from "../../cli/comm
 
 /** The name the IAM console gives the same Deny on a role ("Revoke active sessions"). */
 export const REVOKE_POLICY_NAME = "AWSRevokeOlderSessions";
-export const TOKEN_ISSUE_TIME_KEY = "aws:TokenIssueTime";
+const TOKEN_ISSUE_TIME_KEY = "aws:TokenIssueTime";
 
 /** Every permission denied to temporary credentials issued before `before` (to the second, UTC). */
 export function revokeOlderSessionsPolicy(before: Date): PolicyDocument {

@@ -103,7 +103,7 @@ const mocks = {
 /** The language host's environment for a mode: `typecheck` is Pulumi.yaml without its `tsconfig` runtime option. */
 function hostEnv(mode) {
     if (mode !== "deploy" && mode !== "typecheck")
-        throw new Error("usage: bench-startup.cjs deploy|typecheck [--options]");
+        throw new Error("usage: dev/bench/loadProgram.cjs deploy|typecheck [--options]");
     const { options } = project();
     return languageHostEnv(mode === "deploy" ? options : { ...options, tsconfig: undefined });
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10}
-[ -x /usr/bin/aws ] || { echo "bench-person.sh: /usr/bin/aws is missing: apt-get install awscli" >&2; exit 1; }
+[ -x /usr/bin/aws ] || { echo "person.sh: /usr/bin/aws is missing: apt-get install awscli" >&2; exit 1; }
 
 # The Node.js on PATH now (the project's 22): the person's environment sourced below puts the system's first.
 node=$(command -v node)
@@ -70,7 +70,7 @@ slow_help=""
 # A run that fails (the Node.js guard refusing an old Node.js, say) would be timed as fast: each must exit 0.
 node_help_ms() {
   local t0; t0=$(now)
-  "$@" >/dev/null 2>&1 </dev/null || { echo "bench-person.sh: $* failed" >&2; exit 1; }
+  "$@" >/dev/null 2>&1 </dev/null || { echo "person.sh: $* failed" >&2; exit 1; }
   ms "$t0" "$(now)"
 }
 scripts=$("$node" -p 'const s = require("./package.json").scripts; Object.keys(s).filter((k) => s[k].includes("cli/launch.cjs")).map((k) => k + "=" + s[k]).join("\n")')
@@ -116,6 +116,6 @@ done
 alone_median=$(printf '%s\n' "${alone[@]}" | median)
 ours2_median=$(printf '%s\n' "${ours2[@]}" | median)
 echo "the same job (a session saved as a profile), median of $runs alternated runs (ms): AWS CLI alone (get-session-token + 3 configure set) $alone_median; session.sh $ours2_median"
-[ -z "$slow_help" ] || { echo "bench-person.sh: --help takes 300 ms or more:$slow_help" >&2; exit 1; }
+[ -z "$slow_help" ] || { echo "person.sh: --help takes 300 ms or more:$slow_help" >&2; exit 1; }
 # The goal: session.sh at most the AWS CLI's wall time for the same job.
-awk -v a="$ours2_median" -v b="$alone_median" 'BEGIN { if (a > b) { print "bench-person.sh: session.sh is slower than the AWS CLI for the same job" > "/dev/stderr"; exit 1 } }'
+awk -v a="$ours2_median" -v b="$alone_median" 'BEGIN { if (a > b) { print "person.sh: session.sh is slower than the AWS CLI for the same job" > "/dev/stderr"; exit 1 } }'

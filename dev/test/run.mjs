@@ -14,7 +14,7 @@
 // Where the time went, and what was done about it (docs/testing.md has the figures and the switches):
 // - The type-check runs TypeScript 7, the native compiler (the npm alias typescript-7): about 3 s of CPU where tsc
 //   5.9 took 15. tsc 5.9, the TypeScript ts-node loads (deploys run it transpile-only, tsconfig.deploy.json), still
-//   runs in CI (npm run typecheck, called by .ci/run), so a disagreement between the two cannot land.
+//   runs in CI (npm run typecheck, called by .ci/run), so code that only one of the two accepts cannot land.
 // - mocha runs in one process. The work its files wait for in other processes starts with the run (tests/early.ts) and
 //   runs on the second core meanwhile, at a lower priority, while the files that wait for it run last;
 //   tests/register.cjs transpiles each file once (kept on disk) and caches the collators the IAM evaluation library
@@ -157,7 +157,7 @@ if (innerLoop) {
     } else {
         console.log(
             `type-check passed (TypeScript 7, -p . and -p policy, ${types.seconds.toFixed(1)} s; ` +
-                "CI also runs tsc 5.9, which pulumi up uses: npm run typecheck)",
+                "CI also runs tsc 5.9, the TypeScript ts-node loads: npm run typecheck)",
         );
     }
     console.log(
