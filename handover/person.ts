@@ -47,7 +47,7 @@ function settingsFile(a: HandoverArgs): string {
         K3S_TEST_AMI: a.testInstance?.ami ?? "",
         K3S_TEST_SUBNET: a.testInstance?.subnetId ?? "",
     };
-    const lines = Object.entries(values).map(([k, v]) => `${k}=${String(v) === "" ? "''" : sh(String(v))}`);
+    const lines = Object.entries(values).map(([k, v]) => `${k}=${sh(String(v))}`);
     return ["# Sourced by setup.sh, session.sh and prove-door.sh: what the stack made for you.", ...lines, ""].join(
         "\n",
     );

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { adminUsersAsDeployed, adminUsersRequireMfaDeny } from "./adminUsers";
+import { adminUsersAsDeployed, adminUsersRequireMfaDeny, T } from "./adminUsers";
 import { list, mfaAbsentConditionProblem, mfaDenyProblem, statementsOf, type Stmt } from "./documents";
 import { read } from "./resolved";
 import { onlyTheStacksResourceTypes } from "./resourceTypes";
@@ -44,7 +44,7 @@ export const mfaDenyKeepsDeviceDeletionExempt: ResourceValidationPolicy = {
         "The MFA Deny exempts iam:DeleteVirtualMFADevice, which AWS advises never to exempt (hardened: true removes it).",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== "aws:iam/userPolicy:UserPolicy") return;
+        if (args.type !== T.userPolicy) return;
         // An unknown document is refused by admin-users-as-deployed; this advice waits for a known one.
         const policy = read(args.props, "policy");
         if (!policy.known) return;
