@@ -92,6 +92,11 @@ export interface StackConfig {
     readonly aws: Readonly<Record<string, string>>;
     /** The keys of `aws` that the stack stores encrypted (`aws:secretKey`, …): they must stay secret downstream. */
     readonly awsSecretKeys: readonly string[];
+    /**
+     * Renames, as set: an admin's current user name → the one before (docs/engine.md, "Renames and removals"). Each
+     * admin also carries their own (`AdminSettings.previousUserName`); kept whole so every setting has its field.
+     */
+    readonly previousUserNames: Readonly<Record<string, string>>;
     /** Let Pulumi delete admin users with their keys, MFA devices and password: unprotected, forceDestroy. */
     readonly allowUserDeletion: boolean;
 }
@@ -585,6 +590,7 @@ export function parseConfig(
         ),
         aws: Object.freeze({ ...awsProvider }),
         awsSecretKeys: Object.freeze([...awsSecretKeys]),
+        previousUserNames,
         allowUserDeletion: read.boolean("allowUserDeletion", false),
     });
 }

@@ -88,6 +88,7 @@ describe("config", () => {
             kubeconfigCluster: "default",
             aws: {},
             awsSecretKeys: [],
+            previousUserNames: {},
             allowUserDeletion: false,
         });
     });
